@@ -1,0 +1,239 @@
+"""Layered, validated settings: defaults < config file < ``STORYLINE_*`` environment < flags.
+
+The file is TOML, found at ``--config PATH``, else ``$STORYLINE_CONFIG``, else ``./storyline.toml``
+when it exists. Sections mirror the pipeline stages::
+
+    db = "news.db"
+
+    [ingest]
+    min_text_chars = 300
+
+    [dedup]
+    threshold = 0.6
+
+An environment variable names a section and a key: ``STORYLINE_DEDUP_THRESHOLD=0.6``;
+top-level keys drop the section: ``STORYLINE_DB=news.db``. Everything is validated once, by
+:func:`load_settings`; a bad value is a :class:`~storyline.errors.ConfigError` naming the key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from storyline.errors import ConfigError
+
+ENV_PREFIX = "STORYLINE_"
+DEFAULT_CONFIG_FILE = "storyline.toml"
+
+
+def _range(low: float | None = None, high: float | None = None) -> dict[str, Any]:
+    return {"low": low, "high": high}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IngestSettings:
+    min_text_chars: int = field(default=200, metadata=_range(1, None))
+    """Articles whose clean text is shorter than this are rejected as ``text_too_short``."""
+    max_file_bytes: int = field(default=256 * 2**20, metadata=_range(1, None))
+    """Files larger than this (on disk) are rejected as ``oversize_input``."""
+    max_record_bytes: int = field(default=16 * 2**20, metadata=_range(1, None))
+    """A single JSONL line, HTML page or WARC record larger than this is ``oversize_input``."""
+    max_decompressed_bytes: int = field(default=1024 * 2**20, metadata=_range(1, None))
+    """Decompressed output beyond this is a ``decompression_bomb``."""
+    max_compression_ratio: int = field(default=200, metadata=_range(2, None))
+    """Decompressed/compressed ratio beyond this (past the first MiB) is a ``decompression_bomb``."""
+    follow_symlinks: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FetchSettings:
+    timeout_seconds: float = field(default=15.0, metadata=_range(0.1, 600))
+    max_bytes: int = field(default=10 * 2**20, metadata=_range(1024, None))
+    max_redirects: int = field(default=5, metadata=_range(0, 20))
+    user_agent: str = "storyline/0.1 (+https://github.com/storyline-news/storyline; news research)"
+    allow_private_addresses: bool = False
+    """Allow loopback, private and link-local targets (off: guards against SSRF)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DedupSettings:
+    threshold: float = field(default=0.5, metadata=_range(0.05, 1.0))
+    """Estimated Jaccard similarity of word shingles at or above which two texts are copies."""
+    num_perm: int = field(default=128, metadata=_range(16, 1024))
+    shingle_words: int = field(default=4, metadata=_range(1, 12))
+    seed: int = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    db: str = "storyline.db"
+    """SQLite path, or a ``postgresql://`` URL."""
+    ingest: IngestSettings = field(default_factory=IngestSettings)
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    dedup: DedupSettings = field(default_factory=DedupSettings)
+
+
+_SECTION_TYPES: dict[str, type[Any]] = {
+    "ingest": IngestSettings,
+    "fetch": FetchSettings,
+    "dedup": DedupSettings,
+}
+
+
+def _coerce(name: str, raw: Any, target: type[Any], meta: Mapping[str, Any]) -> Any:
+    """Convert ``raw`` (from TOML, environment text or a flag) to ``target`` and range-check it."""
+    value: Any
+    if target is bool:
+        if isinstance(raw, bool):
+            value = raw
+        elif isinstance(raw, str) and raw.strip().lower() in {"1", "true", "yes", "on"}:
+            value = True
+        elif isinstance(raw, str) and raw.strip().lower() in {"0", "false", "no", "off"}:
+            value = False
+        else:
+            raise ConfigError(f"{name} must be true or false, got {raw!r}")
+    elif target is int:
+        if isinstance(raw, bool):
+            raise ConfigError(f"{name} must be a whole number, got {raw!r}")
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+        if isinstance(raw, float) and raw != value:
+            raise ConfigError(f"{name} must be a whole number, got {raw!r}")
+    elif target is float:
+        if isinstance(raw, bool):
+            raise ConfigError(f"{name} must be a number, got {raw!r}")
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    else:
+        if not isinstance(raw, str):
+            raise ConfigError(f"{name} must be text, got {raw!r}")
+        value = raw
+    low, high = meta.get("low"), meta.get("high")
+    if low is not None and value < low:
+        raise ConfigError(f"{name} must be at least {low}, got {value!r}")
+    if high is not None and value > high:
+        raise ConfigError(f"{name} must be at most {high}, got {value!r}")
+    return value
+
+
+_TYPE_NAMES: dict[str, type[Any]] = {"bool": bool, "int": int, "float": float, "str": str}
+
+
+def _build(cls: type[Any], values: Mapping[str, Any], prefix: str) -> Any:
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, raw in values.items():
+        f = known.get(key)
+        if f is None:
+            raise ConfigError(f"unknown setting {prefix}{key}; known: {', '.join(sorted(known))}")
+        target = _TYPE_NAMES[str(f.type)]
+        kwargs[key] = _coerce(f"{prefix}{key}", raw, target, f.metadata)
+    return cls(**kwargs)
+
+
+def _merge(layers: list[Mapping[str, Any]]) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        for key, value in layer.items():
+            if key in _SECTION_TYPES:
+                if not isinstance(value, Mapping):
+                    raise ConfigError(f"[{key}] must be a table of settings")
+                merged.setdefault(key, {}).update(value)
+            else:
+                merged[key] = value
+    return merged
+
+
+def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    layer: dict[str, Any] = {}
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX) or name == f"{ENV_PREFIX}CONFIG":
+            continue
+        rest = name[len(ENV_PREFIX) :].lower()
+        for section in _SECTION_TYPES:
+            if rest.startswith(section + "_"):
+                layer.setdefault(section, {})[rest[len(section) + 1 :]] = value
+                break
+        else:
+            if rest == "db":
+                layer["db"] = value
+            # Other STORYLINE_* variables (API token, test URLs) belong to other layers.
+    return layer
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from None
+
+
+def load_settings(
+    *,
+    config_file: str | os.PathLike[str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Resolve the settings from every layer and validate them.
+
+    ``overrides`` holds flag values, either as sections (``{"dedup": {"threshold": 0.6}}``) or as
+    dotted keys (``{"dedup.threshold": 0.6}``); ``None`` values are ignored.
+
+    >>> load_settings(environ={"STORYLINE_DEDUP_THRESHOLD": "0.7"}).dedup.threshold
+    0.7
+    """
+    env = os.environ if environ is None else environ
+    layers: list[Mapping[str, Any]] = []
+    path: Path | None = None
+    if config_file is not None:
+        path = Path(config_file)
+    elif env.get(f"{ENV_PREFIX}CONFIG"):
+        path = Path(env[f"{ENV_PREFIX}CONFIG"])
+    elif Path(DEFAULT_CONFIG_FILE).is_file():
+        path = Path(DEFAULT_CONFIG_FILE)
+    if path is not None:
+        layers.append(_read_file(path))
+    layers.append(_from_environment(env))
+    flag_layer: dict[str, Any] = {}
+    for key, value in (overrides or {}).items():
+        if value is None:
+            continue
+        if "." in key:
+            section, sub = key.split(".", 1)
+            flag_layer.setdefault(section, {})[sub] = value
+        else:
+            flag_layer[key] = value
+    layers.append(flag_layer)
+    merged = _merge(layers)
+
+    kwargs: dict[str, Any] = {}
+    for key, value in merged.items():
+        if key in _SECTION_TYPES:
+            kwargs[key] = _build(_SECTION_TYPES[key], value, f"{key}.")
+        elif key == "db":
+            kwargs["db"] = _coerce("db", value, str, {})
+        else:
+            raise ConfigError(f"unknown setting {key}")
+    return Settings(**kwargs)
+
+
+__all__ = [
+    "DedupSettings",
+    "FetchSettings",
+    "IngestSettings",
+    "Settings",
+    "load_settings",
+]

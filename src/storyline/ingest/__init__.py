@@ -1,0 +1,1 @@
+"""Readers: every supported input becomes a stream of ``Article | Rejected``."""

@@ -1,0 +1,132 @@
+"""The value objects that flow through every stage of the pipeline.
+
+They are frozen, slotted, keyword-only dataclasses: a stage never mutates what it was given, it
+returns a new object (``dataclasses.replace``). Times are timezone-aware and in UTC.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from storyline.errors import RejectCode
+
+
+class PublishedFrom(StrEnum):
+    """Where an article's publication time came from, most to least trustworthy."""
+
+    INPUT = "input"
+    """Given by the input record itself (JSONL field, feed entry date, WARC-wrapped page meta)."""
+    METADATA = "metadata"
+    """Read from the page's own metadata (meta tags, JSON-LD, time elements)."""
+    URL = "url"
+    """Guessed from a date in the URL path (``/2023/03/27/``)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Article:
+    """One news article, as every reader produces it.
+
+    >>> a = Article(id="a1", text="Floods hit the valley.", source="Daily Ledger")
+    >>> a.is_duplicate
+    False
+    """
+
+    id: str
+    text: str
+    title: str | None = None
+    url: str | None = None
+    source: str | None = None
+    """The outlet (``"Harbor Gazette"``), not the file it was read from."""
+    author: str | None = None
+    published: datetime | None = None
+    published_from: PublishedFrom | None = None
+    language: str | None = None
+    location: str = ""
+    """Where the record was read: ``path:line`` for JSONL, ``path#3`` for feed and WARC entries."""
+    reader: str = ""
+    """The reader that produced it: ``jsonl``, ``html``, ``text``, ``rss``, ``atom``, ``warc``, ``url``."""
+    duplicate_of: str | None = None
+    """Id of the group's origin (its earliest article) when this one is an exact or near copy."""
+    duplicate_group: str | None = None
+    """Stable id of the copy group: the id of the group's first-stored article."""
+    story_id: str | None = None
+
+    @property
+    def is_duplicate(self) -> bool:
+        return self.duplicate_of is not None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rejected:
+    """An input record that could not become an article, with the reason why.
+
+    ``key`` identifies the record across runs, so re-reading the same bad input counts once.
+    """
+
+    location: str
+    code: RejectCode
+    message: str
+    key: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            digest = hashlib.sha256(f"{self.location}\x00{self.code}".encode()).hexdigest()
+            object.__setattr__(self, "key", digest[:24])
+
+
+ReadResult = Article | Rejected
+"""What a reader yields for each record it reads."""
+
+
+class DuplicateKind(StrEnum):
+    EXACT = "exact"
+    NEAR = "near"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DuplicateMatch:
+    """An article found to copy an earlier one."""
+
+    article_id: str
+    origin_id: str
+    kind: DuplicateKind
+    similarity: float
+    """Estimated Jaccard similarity of the two texts' shingle sets (1.0 for exact copies)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IngestReport:
+    """What one ingest run did. ``records_read == articles_added + already_stored + rejected``."""
+
+    records_read: int = 0
+    articles_added: int = 0
+    duplicates_added: int = 0
+    already_stored: int = 0
+    rejected: int = 0
+    rejected_by_code: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoreStats:
+    """Totals over the life of a store (the ``storyline stats`` contract)."""
+
+    records_read: int
+    articles: int
+    duplicates: int
+    rejected_total: int
+    rejected_by_code: dict[str, int]
+    sources: int
+    stories: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "records_read": self.records_read,
+            "articles": self.articles,
+            "duplicates": self.duplicates,
+            "rejected": {"total": self.rejected_total, "by_code": dict(self.rejected_by_code)},
+            "sources": self.sources,
+            "stories": self.stories,
+        }
