@@ -47,7 +47,7 @@ class IngestSettings:
     max_decompressed_bytes: int = field(default=1024 * 2**20, metadata=_range(1, None))
     """Decompressed output beyond this is a ``decompression_bomb``."""
     max_compression_ratio: int = field(default=200, metadata=_range(2, None))
-    """Decompressed/compressed ratio beyond this (past the first MiB) is a ``decompression_bomb``."""
+    """Output/input ratio beyond this (past the first MiB) is a ``decompression_bomb``."""
     follow_symlinks: bool = True
 
 

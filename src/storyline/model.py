@@ -47,7 +47,7 @@ class Article:
     location: str = ""
     """Where the record was read: ``path:line`` for JSONL, ``path#3`` for feed and WARC entries."""
     reader: str = ""
-    """The reader that produced it: ``jsonl``, ``html``, ``text``, ``rss``, ``atom``, ``warc``, ``url``."""
+    """The reader that produced it: ``jsonl``, ``html``, ``text``, ``rss``, ``atom``, ``warc``..."""
     duplicate_of: str | None = None
     """Id of the group's origin (its earliest article) when this one is an exact or near copy."""
     duplicate_group: str | None = None

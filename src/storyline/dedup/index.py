@@ -58,7 +58,7 @@ class DedupIndex(Protocol):
         """Remember an article as a member of ``group`` whose origin is ``origin``."""
 
     def set_origin(self, group: str, origin: str) -> None:
-        """Make ``origin`` the origin of every member of ``group`` (an earlier copy arrived late)."""
+        """Make ``origin`` the origin of every member of ``group`` (an earlier copy came late)."""
 
 
 class MemoryDedupIndex:

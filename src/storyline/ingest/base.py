@@ -186,9 +186,7 @@ def date_from_url(url: str | None) -> datetime | None:
     if not match:
         return None
     try:
-        return datetime(
-            int(match["y"]), int(match["m"]), int(match["d"] or 1), tzinfo=UTC
-        )
+        return datetime(int(match["y"]), int(match["m"]), int(match["d"] or 1), tzinfo=UTC)
     except ValueError:
         return None
 
@@ -252,7 +250,7 @@ def make_article(
 
 
 def guarded(location: str, build: Callable[[], _T]) -> _T | Rejected:
-    """Run ``build`` for one record; a ``RecordRejected`` becomes a ``Rejected`` for ``location``."""
+    """Run ``build`` for one record; a ``RecordRejected`` becomes a ``Rejected`` there."""
     try:
         return build()
     except RecordRejected as exc:
@@ -262,4 +260,3 @@ def guarded(location: str, build: Callable[[], _T]) -> _T | Rejected:
 def reject(location: str, code: RejectCode, message: str) -> Iterator[ReadResult]:
     """A one-record stream holding a single rejection (for whole-file failures)."""
     yield Rejected(location=location, code=code, message=message)
-
