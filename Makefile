@@ -1,0 +1,38 @@
+# Two entry points for a fresh machine (Python 3.11+ and make): `make demo` and `make test`.
+# Each creates .venv and installs what it needs on first use.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DEMO_DB ?= out/demo.db
+
+.PHONY: demo test lint typecheck install clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+demo: install
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	$(BIN)/storyline --db $(DEMO_DB) ingest examples/corpus
+	$(BIN)/storyline --db $(DEMO_DB) stats
+	$(BIN)/storyline --db $(DEMO_DB) articles --limit 15
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks examples
+	$(BIN)/ruff format --check src tests benchmarks examples
+
+typecheck: install
+	$(BIN)/mypy
+
+# pytest exits 5 when it collected no test: that is a failure here, with a clear message.
+test: lint typecheck
+	$(BIN)/pytest -q -n 2 || { status=$$?; \
+	  [ $$status -ne 5 ] || echo "make test: pytest collected no tests" >&2; exit $$status; }
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,53 @@
+"""The storage protocol every backend implements. Only ``storyline.store`` talks to a database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Protocol
+
+from storyline.dedup.index import DedupIndex
+from storyline.model import Article, IngestReport, Rejected, StoreStats
+
+
+class Store(Protocol):
+    """Articles, rejections and ingest accounting, over the life of one store."""
+
+    location: str
+    """The SQLite path or the database URL, for messages."""
+
+    def close(self) -> None: ...
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Group writes: all of them land, or none does."""
+        ...
+
+    def schema_version(self) -> int: ...
+
+    def has_article(self, article_id: str) -> bool: ...
+
+    def add_article(self, article: Article) -> None: ...
+
+    def article(self, article_id: str) -> Article:
+        """The stored article; :class:`~storyline.errors.NotFoundError` when there is none."""
+        ...
+
+    def iter_articles(self, *, limit: int | None = None, offset: int = 0) -> Iterator[Article]:
+        """Stored articles in ingest order."""
+        ...
+
+    def has_rejected(self, key: str) -> bool: ...
+
+    def add_rejected(self, rejected: Rejected) -> None: ...
+
+    def iter_rejected(self, *, limit: int | None = None, offset: int = 0) -> Iterator[Rejected]: ...
+
+    def record_ingest(self, report: IngestReport, *, sources: Sequence[str]) -> None:
+        """Remember one ingest run (its counts feed ``stats().records_read``)."""
+        ...
+
+    def stats(self) -> StoreStats: ...
+
+    def dedup_index(self) -> DedupIndex:
+        """The duplicate-detection index, persisted in this store."""
+        ...

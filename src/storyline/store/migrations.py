@@ -1,0 +1,54 @@
+"""Schema migrations, one list of statements per version, applied in order and never edited.
+
+A store records its version (SQLite: ``PRAGMA user_version``); opening a store applies the
+missing migrations in one transaction each. To change the schema, append a migration.
+"""
+
+from __future__ import annotations
+
+SQLITE_MIGRATIONS: list[list[str]] = [
+    # 1: articles, rejections, ingest accounting, duplicate index
+    [
+        """CREATE TABLE articles (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            text TEXT NOT NULL,
+            title TEXT, url TEXT, source TEXT, author TEXT,
+            published TEXT, published_from TEXT, language TEXT,
+            location TEXT NOT NULL, reader TEXT NOT NULL,
+            duplicate_of TEXT, duplicate_group TEXT, story_id TEXT,
+            ingested_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX articles_duplicate_group ON articles (duplicate_group)",
+        "CREATE INDEX articles_duplicate_of ON articles (duplicate_of)",
+        "CREATE INDEX articles_source ON articles (source)",
+        "CREATE INDEX articles_published ON articles (published)",
+        """CREATE TABLE rejected (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            key TEXT NOT NULL UNIQUE,
+            location TEXT NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL,
+            rejected_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX rejected_code ON rejected (code)",
+        """CREATE TABLE ingest_runs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            finished_at TEXT NOT NULL, sources TEXT NOT NULL,
+            records_read INTEGER NOT NULL, articles_added INTEGER NOT NULL,
+            duplicates_added INTEGER NOT NULL, already_stored INTEGER NOT NULL,
+            rejected INTEGER NOT NULL
+        )""",
+        """CREATE TABLE dedup_entries (
+            arrival INTEGER PRIMARY KEY AUTOINCREMENT,
+            article_id TEXT NOT NULL UNIQUE,
+            published TEXT, grp TEXT NOT NULL, origin TEXT NOT NULL,
+            signature BLOB NOT NULL
+        )""",
+        "CREATE INDEX dedup_entries_grp ON dedup_entries (grp)",
+        """CREATE TABLE dedup_fingerprints (
+            fingerprint TEXT PRIMARY KEY, article_id TEXT NOT NULL
+        ) WITHOUT ROWID""",
+        """CREATE TABLE dedup_bands (
+            key BLOB NOT NULL, article_id TEXT NOT NULL, PRIMARY KEY (key, article_id)
+        ) WITHOUT ROWID""",
+    ],
+]

@@ -1,0 +1,334 @@
+"""The default store: one SQLite file in WAL mode, schema versioned by migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from storyline.dedup.index import IndexedArticle, MinHashValues
+from storyline.errors import NotFoundError, RejectCode, SchemaVersionError, StoreError
+from storyline.model import Article, IngestReport, PublishedFrom, Rejected, StoreStats
+from storyline.store.migrations import SQLITE_MIGRATIONS
+
+_ARTICLE_COLUMNS = (
+    "id, text, title, url, source, author, published, published_from, language, location, "
+    "reader, duplicate_of, duplicate_group, story_id"
+)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat() if moment is not None else None
+
+
+def _from_iso(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _article_from_row(row: sqlite3.Row) -> Article:
+    return Article(
+        id=row["id"],
+        text=row["text"],
+        title=row["title"],
+        url=row["url"],
+        source=row["source"],
+        author=row["author"],
+        published=_from_iso(row["published"]),
+        published_from=PublishedFrom(row["published_from"]) if row["published_from"] else None,
+        language=row["language"],
+        location=row["location"],
+        reader=row["reader"],
+        duplicate_of=row["duplicate_of"],
+        duplicate_group=row["duplicate_group"],
+        story_id=row["story_id"],
+    )
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _paging(limit: int | None, offset: int) -> tuple[str, tuple[int, int]]:
+    return " LIMIT ? OFFSET ?", (-1 if limit is None else limit, offset)
+
+
+class SqliteStore:
+    """A :class:`~storyline.store.base.Store` in one SQLite file.
+
+    >>> store = SqliteStore(":memory:")
+    >>> store.stats().articles
+    0
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.location = str(path)
+        try:
+            if self.location != ":memory:":
+                Path(self.location).parent.mkdir(parents=True, exist_ok=True)
+            # Autocommit mode: transactions are explicit, see transaction().
+            self._conn = sqlite3.connect(self.location, isolation_level=None)
+            self._conn.row_factory = sqlite3.Row
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.execute("PRAGMA foreign_keys=ON")
+            self._conn.execute("PRAGMA busy_timeout=10000")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open SQLite store {self.location}: {exc}") from None
+        self._depth = 0
+        self._index = SqliteDedupIndex(self._conn)
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        current = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        latest = len(SQLITE_MIGRATIONS)
+        if current > latest:
+            raise SchemaVersionError(
+                f"store {self.location} has schema version {current}; this storyline knows "
+                f"up to {latest}: upgrade storyline"
+            )
+        for version in range(current + 1, latest + 1):
+            self._conn.execute("BEGIN IMMEDIATE")
+            for statement in SQLITE_MIGRATIONS[version - 1]:
+                self._conn.execute(statement)
+            self._conn.execute(f"PRAGMA user_version = {version}")
+            self._conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> SqliteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group writes; nested calls join the outermost transaction."""
+        if self._depth == 0:
+            self._conn.execute("BEGIN IMMEDIATE")
+        self._depth += 1
+        try:
+            yield
+        except BaseException:
+            self._depth -= 1
+            if self._depth == 0:
+                self._conn.execute("ROLLBACK")
+            raise
+        self._depth -= 1
+        if self._depth == 0:
+            self._conn.execute("COMMIT")
+
+    def schema_version(self) -> int:
+        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    # -- articles --------------------------------------------------------------------------
+
+    def has_article(self, article_id: str) -> bool:
+        row = self._conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return row is not None
+
+    def add_article(self, article: Article) -> None:
+        self._conn.execute(
+            f"INSERT INTO articles ({_ARTICLE_COLUMNS}, ingested_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                article.id,
+                article.text,
+                article.title,
+                article.url,
+                article.source,
+                article.author,
+                _iso(article.published),
+                article.published_from.value if article.published_from else None,
+                article.language,
+                article.location,
+                article.reader,
+                article.duplicate_of,
+                article.duplicate_group,
+                article.story_id,
+                _now(),
+            ),
+        )
+
+    def article(self, article_id: str) -> Article:
+        row = self._conn.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no article with id {article_id!r}")
+        return _article_from_row(row)
+
+    def iter_articles(self, *, limit: int | None = None, offset: int = 0) -> Iterator[Article]:
+        clause, params = _paging(limit, offset)
+        cursor = self._conn.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles ORDER BY seq{clause}", params
+        )
+        for row in cursor:
+            yield _article_from_row(row)
+
+    # -- rejections ------------------------------------------------------------------------
+
+    def has_rejected(self, key: str) -> bool:
+        row = self._conn.execute("SELECT 1 FROM rejected WHERE key = ?", (key,)).fetchone()
+        return row is not None
+
+    def add_rejected(self, rejected: Rejected) -> None:
+        self._conn.execute(
+            "INSERT INTO rejected (key, location, code, message, rejected_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (rejected.key, rejected.location, str(rejected.code), rejected.message, _now()),
+        )
+
+    def iter_rejected(self, *, limit: int | None = None, offset: int = 0) -> Iterator[Rejected]:
+        clause, params = _paging(limit, offset)
+        cursor = self._conn.execute(
+            f"SELECT key, location, code, message FROM rejected ORDER BY seq{clause}", params
+        )
+        for row in cursor:
+            yield Rejected(
+                key=row["key"],
+                location=row["location"],
+                code=RejectCode(row["code"]),
+                message=row["message"],
+            )
+
+    # -- accounting ------------------------------------------------------------------------
+
+    def record_ingest(self, report: IngestReport, *, sources: Sequence[str]) -> None:
+        self._conn.execute(
+            "INSERT INTO ingest_runs (finished_at, sources, records_read, articles_added, "
+            "duplicates_added, already_stored, rejected) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                _now(),
+                "\n".join(sources),
+                report.records_read,
+                report.articles_added,
+                report.duplicates_added,
+                report.already_stored,
+                report.rejected,
+            ),
+        )
+
+    def stats(self) -> StoreStats:
+        def scalar(sql: str) -> int:
+            return int(self._conn.execute(sql).fetchone()[0] or 0)
+
+        by_code = {
+            row["code"]: row["n"]
+            for row in self._conn.execute(
+                "SELECT code, COUNT(*) AS n FROM rejected GROUP BY code ORDER BY code"
+            )
+        }
+        return StoreStats(
+            records_read=scalar("SELECT SUM(records_read - already_stored) FROM ingest_runs"),
+            articles=scalar("SELECT COUNT(*) FROM articles"),
+            duplicates=scalar("SELECT COUNT(*) FROM articles WHERE duplicate_of IS NOT NULL"),
+            rejected_total=sum(by_code.values()),
+            rejected_by_code=by_code,
+            sources=scalar("SELECT COUNT(DISTINCT source) FROM articles"),
+            stories=scalar("SELECT COUNT(DISTINCT story_id) FROM articles"),
+        )
+
+    def dedup_index(self) -> SqliteDedupIndex:
+        return self._index
+
+
+class SqliteDedupIndex:
+    """The :class:`~storyline.dedup.index.DedupIndex` over a SqliteStore's connection.
+
+    Band keys live in an indexed table, so finding candidates is a few index look-ups whatever
+    the number of stored articles; nothing is rebuilt in memory when a store is reopened.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    @staticmethod
+    def _entry(row: Any) -> IndexedArticle:
+        return IndexedArticle(
+            article_id=row["article_id"],
+            published=_from_iso(row["published"]),
+            arrival=row["arrival"],
+            group=row["grp"],
+            origin=row["origin"],
+        )
+
+    def find_exact(self, fingerprint: str) -> IndexedArticle | None:
+        row = self._conn.execute(
+            "SELECT e.article_id, e.published, e.arrival, e.grp, e.origin "
+            "FROM dedup_fingerprints f JOIN dedup_entries e ON e.article_id = f.article_id "
+            "WHERE f.fingerprint = ?",
+            (fingerprint,),
+        ).fetchone()
+        return self._entry(row) if row is not None else None
+
+    def candidates(self, band_keys: Sequence[bytes]) -> Iterable[IndexedArticle]:
+        if not band_keys:
+            return []
+        marks = ",".join("?" * len(band_keys))
+        rows = self._conn.execute(
+            "SELECT e.article_id, e.published, e.arrival, e.grp, e.origin FROM dedup_entries e "
+            f"WHERE e.article_id IN (SELECT article_id FROM dedup_bands WHERE key IN ({marks})) "
+            "ORDER BY e.arrival",
+            tuple(band_keys),
+        ).fetchall()
+        return [self._entry(row) for row in rows]
+
+    def signature(self, article_id: str) -> MinHashValues:
+        row = self._conn.execute(
+            "SELECT signature FROM dedup_entries WHERE article_id = ?", (article_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no dedup signature for article {article_id!r}")
+        return np.frombuffer(row["signature"], dtype=np.uint64)
+
+    def add(
+        self,
+        *,
+        article_id: str,
+        published: datetime | None,
+        fingerprint: str,
+        band_keys: Sequence[bytes],
+        signature: MinHashValues,
+        group: str,
+        origin: str,
+    ) -> IndexedArticle:
+        cursor = self._conn.execute(
+            "INSERT INTO dedup_entries (article_id, published, grp, origin, signature) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (
+                article_id,
+                _iso(published),
+                group,
+                origin,
+                np.ascontiguousarray(signature, dtype=np.uint64).tobytes(),
+            ),
+        )
+        arrival = int(cursor.lastrowid or 0)
+        self._conn.execute(
+            "INSERT OR IGNORE INTO dedup_fingerprints (fingerprint, article_id) VALUES (?, ?)",
+            (fingerprint, article_id),
+        )
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO dedup_bands (key, article_id) VALUES (?, ?)",
+            [(key, article_id) for key in band_keys],
+        )
+        return IndexedArticle(
+            article_id=article_id, published=published, arrival=arrival, group=group, origin=origin
+        )
+
+    def set_origin(self, group: str, origin: str) -> None:
+        self._conn.execute("UPDATE dedup_entries SET origin = ? WHERE grp = ?", (origin, group))
+        self._conn.execute(
+            "UPDATE articles SET duplicate_of = CASE WHEN id = ? THEN NULL ELSE ? END "
+            "WHERE duplicate_group = ?",
+            (origin, origin, group),
+        )
