@@ -36,7 +36,8 @@ def test_every_error_has_a_distinct_stable_code() -> None:
 def test_exit_codes_follow_design(cls: type[StorylineError], exit_code: int, status: int) -> None:
     error = cls("something went wrong")
     assert (error.exit_code, error.http_status) == (exit_code, status)
-    assert error.to_dict() == {"code": cls.code, "message": "something went wrong", "status": status}
+    expected = {"code": cls.code, "message": "something went wrong", "status": status}
+    assert error.to_dict() == expected
 
 
 def test_reject_codes_are_snake_case_and_unique() -> None:
