@@ -100,6 +100,8 @@ class MemoryDedupIndex:
         group: str,
         origin: str,
     ) -> IndexedArticle:
+        if article_id in self._by_id:
+            raise ValueError(f"article {article_id!r} is already indexed")
         entry = IndexedArticle(
             article_id=article_id,
             published=published,
