@@ -40,11 +40,11 @@ def _range(low: float | None = None, high: float | None = None) -> dict[str, Any
 class IngestSettings:
     min_text_chars: int = field(default=200, metadata=_range(1, None))
     """Articles whose clean text is shorter than this are rejected as ``text_too_short``."""
-    max_file_bytes: int = field(default=256 * 2**20, metadata=_range(1, None))
+    max_file_bytes: int = field(default=16 * 2**30, metadata=_range(1, None))
     """Files larger than this (on disk) are rejected as ``oversize_input``."""
     max_record_bytes: int = field(default=16 * 2**20, metadata=_range(1, None))
     """A single JSONL line, HTML page or WARC record larger than this is ``oversize_input``."""
-    max_decompressed_bytes: int = field(default=1024 * 2**20, metadata=_range(1, None))
+    max_decompressed_bytes: int = field(default=64 * 2**30, metadata=_range(1, None))
     """Decompressed output beyond this is a ``decompression_bomb``."""
     max_compression_ratio: int = field(default=200, metadata=_range(2, None))
     """Output/input ratio beyond this (past the first MiB) is a ``decompression_bomb``."""
