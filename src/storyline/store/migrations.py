@@ -47,8 +47,10 @@ SQLITE_MIGRATIONS: list[list[str]] = [
         """CREATE TABLE dedup_fingerprints (
             fingerprint TEXT PRIMARY KEY, article_id TEXT NOT NULL
         ) WITHOUT ROWID""",
+        # Band keys are stored as 64-bit integers (a prefix of the deduper's key), and members
+        # by arrival number: small rows keep the largest table of the store compact and fast.
         """CREATE TABLE dedup_bands (
-            key BLOB NOT NULL, article_id TEXT NOT NULL, PRIMARY KEY (key, article_id)
+            key INTEGER NOT NULL, arrival INTEGER NOT NULL, PRIMARY KEY (key, arrival)
         ) WITHOUT ROWID""",
     ],
 ]

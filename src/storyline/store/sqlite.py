@@ -49,6 +49,11 @@ def _article_from_row(row: sqlite3.Row) -> Article:
     )
 
 
+def _band_int(key: bytes) -> int:
+    """A band key as a signed 64-bit integer (its first 8 bytes): SQLite's native key type."""
+    return int.from_bytes(key[:8], "little", signed=True)
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -276,9 +281,9 @@ class SqliteDedupIndex:
         marks = ",".join("?" * len(band_keys))
         rows = self._conn.execute(
             "SELECT e.article_id, e.published, e.arrival, e.grp, e.origin FROM dedup_entries e "
-            f"WHERE e.article_id IN (SELECT article_id FROM dedup_bands WHERE key IN ({marks})) "
+            f"WHERE e.arrival IN (SELECT arrival FROM dedup_bands WHERE key IN ({marks})) "
             "ORDER BY e.arrival",
-            tuple(band_keys),
+            [_band_int(key) for key in band_keys],
         ).fetchall()
         return [self._entry(row) for row in rows]
 
@@ -318,8 +323,8 @@ class SqliteDedupIndex:
             (fingerprint, article_id),
         )
         self._conn.executemany(
-            "INSERT OR IGNORE INTO dedup_bands (key, article_id) VALUES (?, ?)",
-            [(key, article_id) for key in band_keys],
+            "INSERT OR IGNORE INTO dedup_bands (key, arrival) VALUES (?, ?)",
+            [(_band_int(key), arrival) for key in band_keys],
         )
         return IndexedArticle(
             article_id=article_id, published=published, arrival=arrival, group=group, origin=origin
