@@ -212,3 +212,13 @@ def test_stdin_ingest(
     code, out, err = run(capsys, "--db", str(tmp_path / "x.db"), "ingest", "-", "--format", "json")
     assert code == 0, err
     assert json.loads(out)["articles_added"] == 1
+
+
+def test_strict_fails_again_on_input_already_rejected(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, inputs: Path
+) -> None:
+    db = str(tmp_path / "news.db")
+    assert run(capsys, "--db", db, "ingest", "--strict", str(inputs))[0] == 3
+    code, _, err = run(capsys, "--db", db, "ingest", "--strict", str(inputs))
+    assert code == 3
+    assert "3 record(s) were rejected" in err

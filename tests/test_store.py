@@ -86,7 +86,9 @@ def test_rejections_and_stats(store: Store) -> None:
         store.add_article(_article("a1"))
         store.add_article(_article("a2", source="Daily Ledger", duplicate_of="a1"))
         store.add_rejected(bad)
-        store.record_ingest(
+        run = store.start_ingest(["dump.jsonl"])
+        store.update_ingest(
+            run,
             IngestReport(
                 records_read=4,
                 articles_added=2,
@@ -95,7 +97,6 @@ def test_rejections_and_stats(store: Store) -> None:
                 rejected=1,
                 rejected_by_code={"malformed_json": 1},
             ),
-            sources=["dump.jsonl"],
         )
     assert store.has_rejected(bad.key)
     assert list(store.iter_rejected()) == [bad]

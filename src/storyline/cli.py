@@ -165,6 +165,7 @@ def ingest(
                 "duplicates_added": report.duplicates_added,
                 "already_stored": report.already_stored,
                 "rejected": {"total": report.rejected, "by_code": report.rejected_by_code},
+                "rejected_again": report.rejected_again,
             }
         )
     else:
@@ -177,8 +178,9 @@ def ingest(
             click.echo(f"  rejected {code}: {count:,}")
         if report.rejected:
             click.echo("  (see: storyline rejected)")
-    if strict and report.rejected:
-        raise InputRejectedError(f"{report.rejected} record(s) were rejected")
+    if strict and report.any_rejected:
+        count = report.rejected + report.rejected_again
+        raise InputRejectedError(f"{count} record(s) were rejected")
 
 
 @cli.command()

@@ -109,6 +109,8 @@ class RejectCode(StrEnum):
     FETCH_TIMEOUT = "fetch_timeout"
     NOT_HTML = "not_html"
     URL_LIST_NEEDS_FETCH = "url_list_needs_fetch"
+    READER_ERROR = "reader_error"
+    """An unexpected failure while reading one record (a bug to report); the batch goes on."""
 
 
 class RecordRejected(Exception):

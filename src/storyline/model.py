@@ -63,7 +63,10 @@ class Article:
 class Rejected:
     """An input record that could not become an article, with the reason why.
 
-    ``key`` identifies the record across runs, so re-reading the same bad input counts once.
+    ``key`` identifies the record across runs, so re-reading the same bad input counts once:
+    by default the location and the code; :meth:`for_record` keys it by the record's content,
+    so the same bad record read again elsewhere (a rolling feed, stdin) is still recognised and
+    two different bad records at one location are not confused.
     """
 
     location: str
@@ -75,6 +78,15 @@ class Rejected:
         if not self.key:
             digest = hashlib.sha256(f"{self.location}\x00{self.code}".encode()).hexdigest()
             object.__setattr__(self, "key", digest[:24])
+
+    @classmethod
+    def for_record(
+        cls, *, location: str, code: RejectCode, message: str, content: bytes | str
+    ) -> Rejected:
+        """A rejection keyed by the bad record's own content rather than by where it was."""
+        raw = content.encode("utf-8", "surrogatepass") if isinstance(content, str) else content
+        digest = hashlib.sha256(str(code).encode() + b"\x00" + raw).hexdigest()
+        return cls(location=location, code=code, message=message, key="r" + digest[:23])
 
 
 ReadResult = Article | Rejected
@@ -105,8 +117,17 @@ class IngestReport:
     articles_added: int = 0
     duplicates_added: int = 0
     already_stored: int = 0
+    """Records stored before (articles and rejections): they change nothing."""
     rejected: int = 0
+    """New rejections stored by this run."""
     rejected_by_code: dict[str, int] = field(default_factory=dict)
+    rejected_again: int = 0
+    """Records rejected again that an earlier run already rejected (part of ``already_stored``)."""
+
+    @property
+    def any_rejected(self) -> bool:
+        """Whether this run's input held any bad record, new or already known."""
+        return self.rejected + self.rejected_again > 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

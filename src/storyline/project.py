@@ -64,7 +64,7 @@ class Project:
 
     def ingest(
         self,
-        sources: Iterable[Source],
+        sources: Source | Iterable[Source],
         *,
         fetch: bool = False,
         progress: ProgressCallback | None = None,
@@ -75,24 +75,24 @@ class Project:
         Ingest is idempotent: a record already stored (same article id, or the same rejected
         location) counts as ``already_stored`` and changes nothing.
         """
+        if isinstance(sources, (str, os.PathLike)):
+            sources = [sources]
         names = [os.fspath(source) for source in sources]
-        results = read_many(names, settings=self.settings, fetch=fetch)
-        report = self._store_all(results, progress)
+        results = read_many(
+            names, settings=self.settings, fetch=fetch, exclude=self.store.own_files()
+        )
         with self.store.transaction():
-            self.store.record_ingest(report, sources=names)
-        return report
-
-    def _store_all(
-        self, results: Iterator[ReadResult], progress: ProgressCallback | None
-    ) -> IngestReport:
+            run_id = self.store.start_ingest(names)
         deduper = MinHashDeduper(self.settings.dedup, index=self.store.dedup_index())
         tally = _Tally()
         for batch in _batches(results, _BATCH):
+            # The run's totals are written with each batch: an interrupted run stays counted.
             with self.store.transaction():
                 for result in batch:
                     self._store_one(deduper, result, tally)
                     if progress is not None:
                         progress(tally.progress(result.location))
+                self.store.update_ingest(run_id, tally.report())
         return tally.report()
 
     def _store_one(self, deduper: MinHashDeduper, result: ReadResult, tally: _Tally) -> None:
@@ -100,6 +100,7 @@ class Project:
         if isinstance(result, Rejected):
             if self.store.has_rejected(result.key):
                 tally.already += 1
+                tally.rejected_again += 1
             else:
                 self.store.add_rejected(result)
                 tally.rejected[str(result.code)] += 1
@@ -132,6 +133,7 @@ class _Tally:
     added: int = 0
     duplicates: int = 0
     already: int = 0
+    rejected_again: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
 
     def progress(self, location: str) -> IngestProgress:
@@ -152,6 +154,7 @@ class _Tally:
             already_stored=self.already,
             rejected=self.rejected.total(),
             rejected_by_code=dict(sorted(self.rejected.items())),
+            rejected_again=self.rejected_again,
         )
 
 

@@ -69,7 +69,11 @@ def reader_for(fmt: Format, *, fetch: bool = False) -> Reader:
 
 
 def read_articles(
-    source: Source, *, settings: Settings | None = None, fetch: bool = False
+    source: Source,
+    *,
+    settings: Settings | None = None,
+    fetch: bool = False,
+    exclude: Iterable[Source] = (),
 ) -> Iterator[Article | Rejected]:
     """Read every article in a file, a folder (recursively) or ``"-"`` (stdin).
 
@@ -78,31 +82,53 @@ def read_articles(
     are streamed, never loaded whole. ``settings`` defaults to :func:`load_settings` (file and
     ``STORYLINE_*`` environment); ``fetch`` lets URL lists download their pages.
 
-    Only the string ``"-"`` means stdin; ``Path("-")`` is a file named ``-``.
+    Only the string ``"-"`` means stdin; ``Path("-")`` is a file named ``-``. Files in
+    ``exclude`` (the store's own database files, say) are skipped, wherever a folder walk meets
+    them.
     """
     resolved = settings if settings is not None else load_settings()
+    skipped = _file_keys(exclude)
     if isinstance(source, str) and source == STDIN:
         yield from _read_input(_open_stdin(resolved), STDIN_LOCATION, "", resolved, fetch)
         return
     path = os.fspath(source)
     if not os.path.isdir(path):
+        if skipped and _file_keys([path]) & skipped:
+            return
         yield from _read_input(open_path(path, resolved.ingest), path, path, resolved, fetch)
         return
     for item in walk(path, follow_symlinks=resolved.ingest.follow_symlinks):
         if isinstance(item, Rejected):
             yield item
-        else:
+        elif not (skipped and _file_keys([item]) & skipped):
             name = os.fspath(item)
             yield from _read_input(open_path(name, resolved.ingest), name, name, resolved, fetch)
 
 
 def read_many(
-    sources: Iterable[Source], *, settings: Settings | None = None, fetch: bool = False
+    sources: Iterable[Source],
+    *,
+    settings: Settings | None = None,
+    fetch: bool = False,
+    exclude: Iterable[Source] = (),
 ) -> Iterator[Article | Rejected]:
     """:func:`read_articles` over several sources, one after the other."""
     resolved = settings if settings is not None else load_settings()
+    excluded = list(exclude)
     for source in sources:
-        yield from read_articles(source, settings=resolved, fetch=fetch)
+        yield from read_articles(source, settings=resolved, fetch=fetch, exclude=excluded)
+
+
+def _file_keys(paths: Iterable[Source]) -> set[tuple[int, int]]:
+    """(device, inode) of the paths that exist: the same file whatever path names it."""
+    keys = set()
+    for path in paths:
+        try:
+            info = os.stat(path)
+        except OSError:
+            continue
+        keys.add((info.st_dev, info.st_ino))
+    return keys
 
 
 @contextmanager
@@ -134,6 +160,9 @@ def _read_input(
     except OSError as exc:
         detail = exc.strerror or str(exc)
         yield _whole_input(location, RejectCode.UNREADABLE_PATH, f"read error: {detail}", count)
+    except Exception as exc:
+        message = f"unexpected {type(exc).__name__}: {exc}"
+        yield _whole_input(location, RejectCode.READER_ERROR, message, count)
 
 
 def _whole_input(location: str, code: RejectCode, message: str, count: int) -> Rejected:

@@ -205,7 +205,10 @@ def parse_published(value: object) -> datetime | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    moment = moment.astimezone(UTC)
+    try:
+        moment = moment.astimezone(UTC)
+    except (OverflowError, ValueError):  # e.g. year 1 with a positive offset
+        return None
     if not 1800 <= moment.year <= datetime.now(UTC).year + 1:
         return None
     return moment
@@ -291,12 +294,24 @@ def make_article(
     )
 
 
-def guarded(location: str, build: Callable[[], _T]) -> _T | Rejected:
-    """Run ``build`` for one record; a ``RecordRejected`` becomes a ``Rejected`` there."""
+def guarded(
+    location: str, build: Callable[[], _T], *, content: bytes | str | None = None
+) -> _T | Rejected:
+    """Run ``build`` for one record; a failure becomes a ``Rejected`` for that record only.
+
+    ``content`` (the record's raw text or bytes) keys the rejection by content. An unexpected
+    exception is a bug in a reader, but one record must never stop a batch: it is rejected as
+    ``reader_error`` with the exception named, so it is visible and countable.
+    """
     try:
         return build()
     except RecordRejected as exc:
-        return Rejected(location=location, code=exc.code, message=exc.message)
+        code, message = exc.code, exc.message
+    except Exception as exc:
+        code, message = RejectCode.READER_ERROR, f"unexpected {type(exc).__name__}: {exc}"
+    if content is None:
+        return Rejected(location=location, code=code, message=message)
+    return Rejected.for_record(location=location, code=code, message=message, content=content)
 
 
 def reject(location: str, code: RejectCode, message: str) -> Iterator[ReadResult]:

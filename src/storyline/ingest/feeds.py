@@ -286,5 +286,7 @@ def read_feed(stream: IO[bytes], *, location: str, settings: Settings) -> Iterat
     for number, entry in enumerate(entries, start=1):
         where = f"{location}#{number}"
         yield guarded(
-            where, functools.partial(_entry_article, entry, feed, location=where, settings=settings)
+            where,
+            functools.partial(_entry_article, entry, feed, location=where, settings=settings),
+            content=repr(sorted((k, str(v)) for k, v in entry.items())),
         )

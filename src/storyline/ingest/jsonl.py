@@ -10,6 +10,7 @@ over ``ingest.max_record_bytes`` is skipped in chunks, never held in memory whol
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
@@ -18,7 +19,7 @@ from typing import IO, Any
 
 from storyline.config import Settings
 from storyline.errors import RecordRejected, RejectCode
-from storyline.ingest.base import clean_field, detect_encoding, make_article
+from storyline.ingest.base import clean_field, detect_encoding, guarded, make_article
 from storyline.ingest.files import prepend
 from storyline.model import Article, ReadResult, Rejected
 
@@ -52,13 +53,18 @@ def read_jsonl(stream: IO[bytes], *, location: str, settings: Settings) -> Itera
                 message=f"line is longer than ingest.max_record_bytes ({limit} bytes)",
             )
         else:
-            try:
-                result = article_from_record(
-                    parser.parse(line), location=where, settings=settings, raw=line
-                )
-            except RecordRejected as exc:
-                result = Rejected(location=where, code=exc.code, message=exc.message)
+            result = guarded(
+                where,
+                functools.partial(_parse_record, parser, line, location=where, settings=settings),
+                content=line,
+            )
         yield result
+
+
+def _parse_record(
+    parser: _LineParser, line: bytes, *, location: str, settings: Settings
+) -> Article:
+    return article_from_record(parser.parse(line), location=location, settings=settings, raw=line)
 
 
 def article_from_record(

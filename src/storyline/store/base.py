@@ -42,8 +42,17 @@ class Store(Protocol):
 
     def iter_rejected(self, *, limit: int | None = None, offset: int = 0) -> Iterator[Rejected]: ...
 
-    def record_ingest(self, report: IngestReport, *, sources: Sequence[str]) -> None:
-        """Remember one ingest run (its counts feed ``stats().records_read``)."""
+    def start_ingest(self, sources: Sequence[str]) -> int:
+        """Open the record of one ingest run; returns its id."""
+        ...
+
+    def update_ingest(self, run_id: int, report: IngestReport) -> None:
+        """Set a run's running totals. Called inside each batch's transaction, so the totals
+        always match what was stored, even when a run is interrupted."""
+        ...
+
+    def own_files(self) -> list[str]:
+        """Paths of the files this store writes (never to be read as input)."""
         ...
 
     def stats(self) -> StoreStats: ...

@@ -207,20 +207,33 @@ class SqliteStore:
 
     # -- accounting ------------------------------------------------------------------------
 
-    def record_ingest(self, report: IngestReport, *, sources: Sequence[str]) -> None:
-        self._conn.execute(
+    def start_ingest(self, sources: Sequence[str]) -> int:
+        cursor = self._conn.execute(
             "INSERT INTO ingest_runs (finished_at, sources, records_read, articles_added, "
-            "duplicates_added, already_stored, rejected) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "duplicates_added, already_stored, rejected) VALUES (?, ?, 0, 0, 0, 0, 0)",
+            (_now(), "\n".join(sources)),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def update_ingest(self, run_id: int, report: IngestReport) -> None:
+        self._conn.execute(
+            "UPDATE ingest_runs SET finished_at = ?, records_read = ?, articles_added = ?, "
+            "duplicates_added = ?, already_stored = ?, rejected = ? WHERE id = ?",
             (
                 _now(),
-                "\n".join(sources),
                 report.records_read,
                 report.articles_added,
                 report.duplicates_added,
                 report.already_stored,
                 report.rejected,
+                run_id,
             ),
         )
+
+    def own_files(self) -> list[str]:
+        if self.location == ":memory:":
+            return []
+        return [self.location + suffix for suffix in ("", "-wal", "-shm", "-journal")]
 
     def stats(self) -> StoreStats:
         def scalar(sql: str) -> int:
