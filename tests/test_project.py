@@ -61,7 +61,7 @@ def test_interrupted_ingest_keeps_the_accounting(tmp_path: Path) -> None:
     db = tmp_path / "x.db"
 
     def interrupt(step: IngestProgress) -> None:
-        if step.records_read == 700:  # after the first batch was committed
+        if step.totals.records_read == 700:  # after the first batch was committed
             raise KeyboardInterrupt
 
     with open_project(db, settings=Settings()) as project, pytest.raises(KeyboardInterrupt):

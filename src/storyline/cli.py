@@ -106,12 +106,13 @@ def _progress_display(enabled: bool) -> Iterator[Callable[[IngestProgress], None
         task = bar.add_task("reading", total=None)
 
         def update(step: IngestProgress) -> None:
-            if step.records_read % 25 == 0 or step.records_read < 25:
+            totals = step.totals
+            if totals.records_read % 25 == 0 or totals.records_read < 25:
                 bar.update(
                     task,
                     description=(
-                        f"{step.records_read:,} read · {step.articles_added:,} new articles · "
-                        f"{step.duplicates_added:,} copies · {step.rejected:,} rejected · "
+                        f"{totals.records_read:,} read · {totals.articles_added:,} new articles · "
+                        f"{totals.duplicates_added:,} copies · {totals.rejected:,} rejected · "
                         f"{step.location[-50:]}"
                     ),
                 )

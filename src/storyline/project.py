@@ -33,13 +33,9 @@ _T = TypeVar("_T")
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class IngestProgress:
-    """Running totals handed to a progress callback after each record."""
+    """Handed to a progress callback after each record: the running totals, and where."""
 
-    records_read: int
-    articles_added: int
-    duplicates_added: int
-    already_stored: int
-    rejected: int
+    totals: IngestReport
     location: str
 
 
@@ -91,7 +87,7 @@ class Project:
                 for result in batch:
                     self._store_one(deduper, result, tally)
                     if progress is not None:
-                        progress(tally.progress(result.location))
+                        progress(IngestProgress(totals=tally.report(), location=result.location))
                 self.store.update_ingest(run_id, tally.report())
         return tally.report()
 
@@ -135,16 +131,6 @@ class _Tally:
     already: int = 0
     rejected_again: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
-
-    def progress(self, location: str) -> IngestProgress:
-        return IngestProgress(
-            records_read=self.read,
-            articles_added=self.added,
-            duplicates_added=self.duplicates,
-            already_stored=self.already,
-            rejected=self.rejected.total(),
-            location=location,
-        )
 
     def report(self) -> IngestReport:
         return IngestReport(
