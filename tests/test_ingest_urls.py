@@ -10,6 +10,7 @@ import dataclasses
 import gzip
 import io
 import ipaddress
+import json
 import signal
 import socket
 import threading
@@ -522,3 +523,25 @@ def test_oversize_url_list_is_rejected(settings: Settings) -> None:
         (RejectCode.OVERSIZE_INPUT, "list.txt")
     ]
     assert len(results) == 1
+
+
+def test_cli_fetches_a_url_list_only_when_asked(
+    server: NewsServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from storyline.cli import main
+
+    urls = tmp_path / "urls.txt"
+    urls.write_text(f"# today's reading\n{server.base}/2023/03/27/bridge\n", encoding="utf-8")
+
+    def stats_after(*flags: str) -> dict[str, object]:
+        db = str(tmp_path / f"store{len(flags)}.db")
+        main(["--db", db, "ingest", str(urls), *flags])
+        capsys.readouterr()
+        main(["--db", db, "stats", "--format", "json"])
+        return dict(json.loads(capsys.readouterr().out))
+
+    assert stats_after()["rejected"] == {"total": 1, "by_code": {"url_list_needs_fetch": 1}}
+    blocked = stats_after("--fetch")
+    assert blocked["rejected"] == {"total": 1, "by_code": {"blocked_address": 1}}
+    fetched = stats_after("--fetch", "--allow-private")
+    assert (fetched["articles"], fetched["rejected"]) == (1, {"total": 0, "by_code": {}})
