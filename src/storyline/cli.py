@@ -57,13 +57,18 @@ def _print_json(document: object) -> None:
     click.echo(json.dumps(document, ensure_ascii=False, indent=2))
 
 
+# Free-text columns wrap; ids, dates and codes stay on one line so they can be copied.
+_WRAPPING_COLUMNS = {"title", "message", "location", "source"}
+
+
 def _table(title: str, columns: Sequence[str], rows: Iterator[Sequence[object]]) -> None:
     table = Table(title=title, title_justify="left")
     for column in columns:
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", no_wrap=column not in _WRAPPING_COLUMNS)
     for row in rows:
         table.add_row(*("" if cell is None else str(cell) for cell in row))
-    Console().print(table)
+    # Piped output has no terminal width to follow: 80 columns would wrap every title.
+    Console(width=None if sys.stdout.isatty() else 140).print(table)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
