@@ -151,3 +151,58 @@ class StoreStats:
             "sources": self.sources,
             "stories": self.stories,
         }
+
+
+# -- annotations (the ``storyline annotate`` contract in DESIGN.md) ---------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Span:
+    """A piece of an article's text: ``text == article.text[start:end]``."""
+
+    text: str
+    start: int
+    end: int
+
+
+class TimexType(StrEnum):
+    DATE = "DATE"
+    TIME = "TIME"
+    DURATION = "DURATION"
+    SET = "SET"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Timex:
+    """A time expression with its TIMEX3 type and ISO-8601/TIMEX3 value.
+
+    Relative expressions are resolved against the publication time when it is known
+    ("three months ago" published 2023-03-27 -> ``"2022-12"``); without it they keep an
+    unresolved TIMEX3 value (``"PAST_REF"``, ``"XXXX-WXX-2"``) rather than a wrong date.
+    """
+
+    text: str
+    start: int
+    end: int
+    type: TimexType
+    value: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Quantity:
+    """A number in the text with what it counts: "about 1,200 protesters".
+
+    ``value`` is the stated or central figure; ``low``/``high`` bound it (equal for an exact
+    figure, open-ended bounds are None: "more than 200" has low=200, high=None).
+    """
+
+    text: str
+    start: int
+    end: int
+    value: float | None
+    low: float | None
+    high: float | None
+    unit: str | None
+    """``percent``, a currency code (``USD``, ``EUR``) or another unit word; None for counts."""
+    counts: str | None
+    """What is counted, as a lemma phrase: ``protester``, ``ship waiting offshore``."""
