@@ -1,0 +1,1 @@
+"""Annotation stage: entities, quotes, quantities and time expressions."""
