@@ -193,6 +193,18 @@ CASES: list[tuple[str, list[Row]]] = [
         [("9.2 metres", 9.2, 9.2, 9.2, "metre", None)],
     ),
     (
+        "The flood covered 300 square kilometres of farmland.",
+        [("300 square kilometres", 300, 300, 300, "square kilometre", "farmland")],
+    ),
+    (
+        "Between 15 and 20 percent of the crops were lost.",
+        [("Between 15 and 20 percent", None, 15, 20, "percent", "crop")],
+    ),
+    (
+        "The insurer put the damage at $3 million to $4 million.",
+        [("$3 million to $4 million", None, 3e6, 4e6, "USD", None)],
+    ),
+    (
         "Nearly $2 billion in aid has been promised.",
         [("Nearly $2 billion", 2e9, 1.8e9, 2e9, "USD", None)],
     ),

@@ -30,6 +30,8 @@ Conventions (later stages compare figures across outlets, so the bounds must mea
 
 Not reported: numbers inside dates, times and names (spaCy's NER says so), bare years,
 ordinals, phone numbers and numbers glued to letters ("BA2490").
+Not handled yet: ratios ("one in five"), "several"/"a few hundred", scores ("3-1"), ages
+(NER calls "aged 34" a date, so it is dropped), and units this module does not list.
 """
 
 from __future__ import annotations
@@ -408,6 +410,10 @@ def _unit_after(doc: Doc, j: int) -> tuple[int, str | None]:
         return j + 1, lemma
     if lemma in _MEASURES or low in _MEASURES:
         return j + 1, _MEASURES.get(lemma, _MEASURES.get(low))
+    if low in ("square", "cubic") and j + 1 < len(doc):
+        end, unit = _unit_after(doc, j + 1)  # "300 square kilometres"
+        if unit in _MEASURES.values():
+            return end, f"{low} {unit}"
     return j, None
 
 
