@@ -157,6 +157,7 @@ def test_table_output_is_readable(
     code, out, _ = run(capsys, "--db", db, "ingest", str(inputs))
     assert code == 0
     assert "2 new articles" in out and "3 rejected" in out
+    assert f"(see: storyline --db {db} rejected)" in out
     _, out, _ = run(capsys, "--db", db, "articles")
     assert "calder-1" in out and "Harbor Gazette" in out
     _, out, _ = run(capsys, "--db", db, "stats")
@@ -168,7 +169,8 @@ def test_strict_exits_3_when_anything_is_rejected(
 ) -> None:
     code, _, err = run(capsys, "--db", str(tmp_path / "news.db"), "ingest", "--strict", str(inputs))
     assert code == 3
-    assert err.strip() == "storyline: error input_rejected: 3 record(s) were rejected"
+    expected = "storyline: error input_rejected: 3 records rejected (3 new, 0 rejected before)"
+    assert err.strip() == expected
 
 
 def test_store_error_exits_4(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -177,6 +179,16 @@ def test_store_error_exits_4(capsys: pytest.CaptureFixture[str], tmp_path: Path)
     code, _, err = run(capsys, "--db", str(not_a_db), "stats")
     assert code == 4
     assert err.startswith("storyline: error store: ")
+
+
+def test_reading_commands_never_create_a_store(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    for command in ("stats", "articles", "rejected"):
+        code, _, err = run(capsys, "--db", str(tmp_path / "typo" / "news.db"), command)
+        assert code == 4
+        assert err.startswith("storyline: error store: no store at")
+    assert not (tmp_path / "typo").exists()
 
 
 def test_json_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -191,7 +203,15 @@ def test_usage_and_config_errors_exit_2(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     code, _, err = run(capsys, "ingest")
-    assert code == 2 and "Missing argument" in err
+    assert code == 2
+    assert err.startswith("storyline: error usage: Missing argument")
+    assert len(err.strip().splitlines()) == 1
+    code, _, err = run(capsys, "--json", "bogus")
+    assert code == 2 and json.loads(err)["error"]["code"] == "usage"
+    code, _, err = run(capsys, "--db", str(tmp_path / "x.db"), "ingest", str(tmp_path / "nope"))
+    assert code == 2 and "no such file or folder" in err
+    code, _, err = run(capsys, "--db", "postgresql://localhost/news", "stats")
+    assert code == 2 and err.startswith("storyline: error config_invalid:")
     code, _, _ = run(capsys, "stats", "--format", "yaml")
     assert code == 2
     monkeypatch.setenv("STORYLINE_DEDUP_THRESHOLD", "lots")
@@ -221,4 +241,4 @@ def test_strict_fails_again_on_input_already_rejected(
     assert run(capsys, "--db", db, "ingest", "--strict", str(inputs))[0] == 3
     code, _, err = run(capsys, "--db", db, "ingest", "--strict", str(inputs))
     assert code == 3
-    assert "3 record(s) were rejected" in err
+    assert "3 records rejected (0 new, 3 rejected before)" in err

@@ -41,8 +41,9 @@ class _State:
     def settings(self, **overrides: Any) -> Settings:
         return load_settings(config_file=self.config, overrides={"db": self.db, **overrides})
 
-    def project(self, **overrides: Any) -> Project:
-        return open_project(settings=self.settings(**overrides))
+    def project(self, *, create: bool = False, **overrides: Any) -> Project:
+        """The project; only commands that write may create a new store."""
+        return open_project(settings=self.settings(**overrides), create=create)
 
 
 def _fail(state: _State | None, error: StorylineError) -> NoReturn:
@@ -77,7 +78,7 @@ def _table(title: str, columns: Sequence[str], rows: Iterator[Sequence[object]])
     "--db",
     envvar="STORYLINE_DB",
     metavar="PATH",
-    help="SQLite file (default ./storyline.db) or postgresql:// URL.  [env: STORYLINE_DB]",
+    help="The store: a SQLite file (default ./storyline.db).  [env: STORYLINE_DB]",
 )
 @click.option(
     "--config",
@@ -151,15 +152,16 @@ def ingest(
 ) -> None:
     """Read articles from files, folders (recursively) or - (stdin) into the store.
 
-    Formats are recognised by content: JSONL, HTML, plain text, RSS/Atom, WARC (optionally
-    gzip-compressed), and URL lists (with --fetch). Bad records are kept as rejections.
+    Formats are recognised by content: JSONL, HTML, plain text, RSS/Atom, WARC and URL lists
+    (with --fetch), each optionally gzip-, bzip2- or xz-compressed. Bad records are kept as
+    rejections with their reason (see: storyline rejected).
     """
     overrides = {
         "fetch.allow_private_addresses": allow_private,
         "ingest.min_text_chars": min_text_chars,
         "dedup.threshold": dedup_threshold,
     }
-    with state.project(**overrides) as project:
+    with state.project(create=True, **overrides) as project:
         show = not state.quiet and sys.stderr.isatty()
         with _progress_display(show) as progress:
             report = project.ingest(sources, fetch=fetch, progress=progress)
@@ -176,17 +178,27 @@ def ingest(
         )
     else:
         click.echo(
-            f"read {report.records_read:,} records: {report.articles_added:,} new articles "
-            f"({report.duplicates_added:,} of them copies of others), "
+            f"read {_count(report.records_read, 'record')}: "
+            f"{_count(report.articles_added, 'new article')} "
+            f"({report.duplicates_added:,} of them copies), "
             f"{report.already_stored:,} already stored, {report.rejected:,} rejected"
         )
         for code, count in report.rejected_by_code.items():
             click.echo(f"  rejected {code}: {count:,}")
-        if report.rejected:
-            click.echo("  (see: storyline rejected)")
+        if report.rejected_again:
+            click.echo(f"  rejected before, read again: {report.rejected_again:,}")
+        if report.any_rejected:
+            db = f" --db {state.db}" if state.db else ""
+            click.echo(f"  (see: storyline{db} rejected)")
     if strict and report.any_rejected:
-        count = report.rejected + report.rejected_again
-        raise InputRejectedError(f"{count} record(s) were rejected")
+        raise InputRejectedError(
+            f"{_count(report.rejected + report.rejected_again, 'record')} rejected "
+            f"({report.rejected:,} new, {report.rejected_again:,} rejected before)"
+        )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 @cli.command()
@@ -292,8 +304,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
-        exc.show()
-        sys.exit(UsageError.exit_code)
+        hint = (
+            f" (try: {exc.ctx.command_path} --help)"
+            if isinstance(exc, click.UsageError) and exc.ctx
+            else ""
+        )
+        wants_json = "--json" in (argv if argv is not None else sys.argv[1:])
+        error = UsageError(exc.format_message() + hint)
+        _fail(state() or _State(None, None, wants_json, False), error)
     except click.exceptions.Abort:
         click.echo("storyline: aborted", err=True)
         sys.exit(130)

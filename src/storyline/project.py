@@ -20,6 +20,7 @@ from typing import TypeVar
 
 from storyline.config import Settings, load_settings
 from storyline.dedup import MinHashDeduper
+from storyline.errors import UsageError
 from storyline.ingest import read_many
 from storyline.model import Article, IngestReport, ReadResult, Rejected, StoreStats
 from storyline.store import Store, open_store
@@ -74,6 +75,9 @@ class Project:
         if isinstance(sources, (str, os.PathLike)):
             sources = [sources]
         names = [os.fspath(source) for source in sources]
+        missing = [name for name in names if name != "-" and not os.path.lexists(name)]
+        if missing:
+            raise UsageError(f"no such file or folder: {', '.join(missing)}")
         results = read_many(
             names, settings=self.settings, fetch=fetch, exclude=self.store.own_files()
         )
@@ -159,12 +163,13 @@ def open_project(
     db: str | Path | None = None,
     *,
     settings: Settings | None = None,
+    create: bool = True,
 ) -> Project:
-    """Open the project whose store is at ``db`` (a SQLite path or a database URL).
+    """Open the project whose store is at ``db`` (a SQLite path).
 
     Without ``db``, the ``db`` setting is used (``STORYLINE_DB``, the config file, or
-    ``./storyline.db``).
+    ``./storyline.db``). With ``create=False`` a missing store is an error, not a new store.
     """
     resolved = settings if settings is not None else load_settings()
     location = str(db) if db is not None else resolved.db
-    return Project(open_store(location), resolved)
+    return Project(open_store(location, create=create), resolved)

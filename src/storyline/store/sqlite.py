@@ -70,8 +70,13 @@ class SqliteStore:
     0
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
         self.location = str(path)
+        if not create and self.location != ":memory:" and not Path(self.location).is_file():
+            raise StoreError(
+                f"no store at {self.location}: give --db the path of an existing store, "
+                "or create one with: storyline ingest"
+            )
         try:
             if self.location != ":memory:":
                 Path(self.location).parent.mkdir(parents=True, exist_ok=True)
@@ -118,7 +123,10 @@ class SqliteStore:
     def transaction(self) -> Iterator[None]:
         """Group writes; nested calls join the outermost transaction."""
         if self._depth == 0:
-            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:  # locked by another writer past the timeout
+                raise StoreError(f"cannot write to {self.location}: {exc}") from None
         self._depth += 1
         try:
             yield
