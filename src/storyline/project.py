@@ -69,8 +69,9 @@ class Project:
         """Read every source (files, folders, ``-`` for stdin), dedupe and store the articles.
 
         Bad records are stored as rejections with their reason; nothing read is dropped.
-        Ingest is idempotent: a record already stored (same article id, or the same rejected
-        location) counts as ``already_stored`` and changes nothing.
+        Ingest is idempotent: a record already stored (an article with the same id, or the same
+        bad record rejected before) counts as ``already_stored`` and changes nothing. A source
+        path that does not exist is a :class:`~storyline.errors.UsageError`, before any reading.
         """
         if isinstance(sources, (str, os.PathLike)):
             sources = [sources]
