@@ -168,11 +168,10 @@ def _parse_exact(words: list[str]) -> float | None:
             current = (current or 1.0) * _DOZEN[w]
         elif w == "hundred":
             current = (current or 1.0) * 100
-        elif w in _SCALES and seen:
+        elif w in _SCALES:
+            # "a thousand", "two million", a bare "thousand": what came before is the multiple.
             total += (current or 1.0) * _SCALES[w]
             current = 0.0
-        elif w in _SCALES and w in ("thousand", "million", "billion", "trillion"):
-            total += _SCALES[w]
         else:
             return None
         seen = True
