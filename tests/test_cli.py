@@ -242,3 +242,19 @@ def test_strict_fails_again_on_input_already_rejected(
     code, _, err = run(capsys, "--db", db, "ingest", "--strict", str(inputs))
     assert code == 3
     assert "3 records rejected (0 new, 3 rejected before)" in err
+
+
+def test_eval_timex_on_meantime(capsys: pytest.CaptureFixture[str]) -> None:
+    from conftest import SHARED_EVAL
+
+    path = SHARED_EVAL / "meantime" / "timex.jsonl"
+    if not path.exists():
+        pytest.skip("../shared/eval is not beside this checkout")
+    code, out, _ = run(capsys, "eval", "timex", str(path), "--format", "json")
+    assert code == 0
+    scores = json.loads(out)
+    assert scores["documents"] == 120
+    assert scores["span"]["gold"] == 370
+    assert 0.0 < scores["value"]["f1"] <= scores["span"]["f1"] <= 1.0
+    code, out, _ = run(capsys, "eval", "timex", str(path))
+    assert code == 0 and "value (all)" in out

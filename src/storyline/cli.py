@@ -290,6 +290,24 @@ def rejected(state: _State, output_format: str, limit: int | None, offset: int) 
     )
 
 
+@cli.group(name="eval")
+def eval_group() -> None:
+    """Score a stage against annotated data (see ../shared/eval/README.md)."""
+
+
+@eval_group.command(name="timex")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@FORMAT_OPTION
+def eval_timex(path: str, output_format: str) -> None:
+    """Time expressions against MEANTIME-style JSONL: relaxed span F1 and value F1."""
+    from storyline.eval.timex import evaluate_timex, report
+
+    if output_format == "json":
+        _print_json(evaluate_timex(path).to_dict())
+    else:
+        click.echo(report(path))
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point: maps errors to one stderr line and the documented exit code."""
     ctx: click.Context | None = None

@@ -42,6 +42,16 @@ class PRF:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
+    def to_dict(self) -> dict[str, float | int]:
+        return {
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+            "true_positives": self.true_positives,
+            "predicted": self.predicted,
+            "gold": self.gold,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class TimexScores:
@@ -53,6 +63,16 @@ class TimexScores:
     span_resolvable: PRF
     value_resolvable: PRF
     unresolvable_gold: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "documents": self.documents,
+            "unresolvable_gold": self.unresolvable_gold,
+            "span": self.span.to_dict(),
+            "value": self.value.to_dict(),
+            "span_resolvable": self.span_resolvable.to_dict(),
+            "value_resolvable": self.value_resolvable.to_dict(),
+        }
 
 
 def _gold(record: dict[str, object]) -> list[Timex]:
