@@ -100,7 +100,7 @@ YEAR = r"(?:1[89]\d\d|20\d\d)"
 PART = r"(?:morning|afternoon|evening|night)"
 FUTURE_CUES = re.compile(
     r"(?:\bwill|\bshall|'ll|\bgoing to|\bscheduled|\bis due|\bare due|\bupcoming|\bto be held|"
-    r"\bset to)\b",
+    r"\bset to|\bshould|\bexpected to)\b",
     re.IGNORECASE,
 )
 
@@ -198,8 +198,11 @@ def _sentence(ctx: _Ctx, m: re.Match[str]) -> str:
 def _is_future(ctx: _Ctx, m: re.Match[str]) -> bool:
     """Whether the clause before the expression speaks of the future ("will meet on Friday")."""
     sentence = _sentence(ctx, m)
-    clause = ctx.text[max(0, m.start() - 60) : m.start()]
-    return FUTURE_CUES.search(clause if clause in sentence else sentence) is not None
+    start = ctx.text.rfind(sentence, 0, m.end()) if sentence else m.start()
+    clause = ctx.text[max(0, start, m.start() - 60) : m.start()]
+    if clause.strip():
+        return FUTURE_CUES.search(clause) is not None
+    return FUTURE_CUES.search(sentence) is not None
 
 
 def _weekday(ctx: _Ctx, m: re.Match[str], name: str, direction: str) -> str:
@@ -306,6 +309,15 @@ def _dmy(m: re.Match[str], ctx: _Ctx) -> _Result:
 )
 def _month_year(m: re.Match[str], ctx: _Ctx) -> _Result:
     return D, f"{m[3]}-{MONTHS[m[2].lower().rstrip('.')]:02d}"
+
+
+@_rule(r"(?P<t>(" + MONTH + r"))(?=\s+(?:of\s+)?(this|last|next)\s+year\b)")
+def _month_of_relative_year(m: re.Match[str], ctx: _Ctx) -> _Result:
+    """ "October of next year": the month in the year named relative to publication (the
+    year phrase is a time expression of its own)."""
+    mo = MONTHS[m[2].lower().rstrip(".")]
+    year = _relative_year(ctx, m[3])
+    return D, f"{year if year else 'XXXX'}-{mo:02d}"
 
 
 @_rule(
@@ -499,6 +511,18 @@ def _relative_unit(m: re.Match[str], ctx: _Ctx) -> _Result:
     return D, str(ctx.ref.year + shift)
 
 
+@_rule(
+    r"(?:(?:end|ends|ended|ending|finish|finished|finishing|close|closed|closing|start|started|"
+    r"for|during|throughout|in|on)\s+)(?P<t>the\s+(?:same\s+)?day)"
+    r"(?!\s+(?:of|when|that|in\s+which)\b|\s+(?:before|after)(?!\s+\w+ing\b))|"
+    r"(?P<whole>the\s+(?:very\s+)?(?:start|beginning|end|rest|remainder)\s+of\s+the\s+day)"
+)
+def _the_day(m: re.Match[str], ctx: _Ctx) -> _Result:
+    """ "ended the day up", "for the day", "later in the day", "the start of the day": the
+    day already under discussion (resolved against the last full date named before it)."""
+    return D, ctx.ref.isoformat() if ctx.ref else "XXXX-XX-XX"
+
+
 @_rule(r"(?:the\s+)?(year|month|week)\s+(previous|before|earlier)")
 def _unit_previous(m: re.Match[str], ctx: _Ctx) -> _Result:
     if m[1].lower() != "year" or ctx.ref is None:
@@ -556,17 +580,32 @@ def _duration_rule(m: re.Match[str], ctx: _Ctx) -> _Result:
     return DU, _duration(n, unit)
 
 
+@_rule(r"(?P<t>" + NUM + r")\s+(?:and|to|or)\s+(?:" + NUM + r")[\s-]+(" + UNIT + r")s?(?![\w-])")
+def _range_start(m: re.Match[str], ctx: _Ctx) -> _Result:
+    """ "between 60 and 90 days": the first number is a duration in the unit of the second."""
+    n = _number(m["t"])
+    if n is None or m["t"].lower() in ("a", "an", "single", "a single"):
+        return None
+    return DU, _duration(n, m[2])
+
+
 @_rule(r"(?:per|each)\s+(" + UNIT + ")")
 def _per(m: re.Match[str], ctx: _Ctx) -> _Result:
     return S, _duration(1, m[1])
 
 
 @_rule(
-    r"(?:(over|in|for)\s+)?(?P<t>(?:the\s+)?(?:(past|last|recent|coming|next)\s+)?(" + UNIT + r")s)"
+    r"(?:(over|in|for)\s+(?:(?:just|only|mere)\s+)?)?(?P<t>(?:the\s+)?(?:(past|last|recent|coming|next)\s+)?("
+    + UNIT
+    + r")s)"
 )
 def _plural_units(m: re.Match[str], ctx: _Ctx) -> _Result:
     prep, word, unit = (m[1] or "").lower(), (m[3] or "").lower(), m[4].lower()
-    if unit in ("second", "night", "quarter") or not (word or prep in ("over", "for")):
+    if unit in ("second", "night", "quarter"):
+        return None
+    if prep == "in" and not word and not m["t"].lower().startswith("the"):
+        return DU, _duration(None, unit)  # "lost it in minutes", "its highest in years"
+    if not (word or prep in ("over", "for")):
         return None
     if word == "recent":
         return D, "PAST_REF"
@@ -650,6 +689,8 @@ def _clock(m: re.Match[str], ctx: _Ctx) -> _Result:
     r"at\s+present|at\s+the\s+moment|the\s+time\s+being|to\s+date)"
 )
 def _present(m: re.Match[str], ctx: _Ctx) -> _Result:
+    if ctx.text[m.end() : m.end() + 1] == "-":
+        return None  # "the now-cancelled deal": part of a compound modifier
     return D, "PRESENT_REF"
 
 
@@ -668,6 +709,8 @@ def _past(m: re.Match[str], ctx: _Ctx) -> _Result:
 )
 def _future(m: re.Match[str], ctx: _Ctx) -> _Result:
     word = m[0].lower()
+    if ctx.text[m.end() : m.end() + 1] == "-":
+        return None  # "the soon-to-open terminal": part of a compound modifier
     if word.endswith(("-term",)) and not re.match(
         r"\s+(?:future|outlook|prospects|plans?)", ctx.text[m.end() :]
     ):
@@ -690,10 +733,17 @@ def _candidates(text: str, ctx: _Ctx) -> Iterator[_Cand]:
             result = handler(m, ctx)
             if result is None:
                 continue
-            start, end = m.span("t") if "t" in pattern.groupindex else m.span()
+            has_t = "t" in pattern.groupindex and m["t"] is not None
+            start, end = m.span("t") if has_t else m.span()
             if "t" in pattern.groupindex and handler is _clock:
                 end = m.end()
             yield _Cand(start, end, result[0], result[1])
+
+
+_ANAPHORIC_DAY = re.compile(
+    r"the\s+(?:same\s+)?day|the\s+(?:very\s+)?(?:start|beginning|end|rest|remainder)\s+of\s+the\s+day",
+    re.IGNORECASE,
+)
 
 
 def _anchor_times(text: str, chosen: list[_Cand], ref: date | None) -> list[_Cand]:
@@ -702,11 +752,16 @@ def _anchor_times(text: str, chosen: list[_Cand], ref: date | None) -> list[_Can
     if ref is None:
         return chosen
     out: list[_Cand] = []
+    last_date: str | None = None
     last_day: tuple[int, str] | None = None
     for c in chosen:
         para = text.rfind("\n", 0, c.start)
-        if c.type is D and re.fullmatch(r"\d{4}-\d\d-\d\d", c.value):
+        if _ANAPHORIC_DAY.fullmatch(text[c.start : c.end]):
+            # "the day", "the same day": the last full date named before, if any.
+            c = _Cand(c.start, c.end, c.type, last_date or c.value)
+        elif c.type is D and re.fullmatch(r"\d{4}-\d\d-\d\d", c.value):
             last_day = (para, c.value)
+            last_date = c.value
         elif (
             c.type is TM
             and c.value.startswith(ref.isoformat() + "T")
