@@ -208,6 +208,7 @@ def stats(state: _State, output_format: str) -> None:
     """Totals over the life of the store: records read, articles, copies, rejections."""
     with state.project() as project:
         totals = project.stats()
+        location = project.store.location
     if output_format == "json":
         _print_json(totals.to_dict())
         return
@@ -220,7 +221,8 @@ def stats(state: _State, output_format: str) -> None:
         ("sources", totals.sources),
         ("stories", totals.stories),
     ]
-    _table(f"store {state.db or 'storyline.db'}", ("", "count"), iter(rows))
+    # The store actually opened: --db, STORYLINE_DB or the config file's db.
+    _table(f"store {location}", ("", "count"), iter(rows))
 
 
 def _article_json(article: Article) -> dict[str, object]:

@@ -8,7 +8,7 @@ across ingest runs without rebuilding anything in memory.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
@@ -118,7 +118,5 @@ class MemoryDedupIndex:
         return entry
 
     def set_origin(self, group: str, origin: str) -> None:
-        from dataclasses import replace
-
         for member in self._members.get(group, ()):
             self._by_id[member] = replace(self._by_id[member], origin=origin)
