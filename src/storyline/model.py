@@ -206,3 +206,61 @@ class Quantity:
     """``percent``, a currency code (``USD``, ``EUR``) or another unit word; None for counts."""
     counts: str | None
     """What is counted, as a lemma phrase: ``protester``, ``ship waiting offshore``."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Entity:
+    """A named-entity mention with the name it stands for in its article.
+
+    ``canonical`` is the fullest form the same article uses for the referent: "Ortega" and
+    "Ms. Ortega" -> "Ana María Ortega"; "WHO" -> "World Health Organization". Titles and roles
+    are not part of it ("Foreign Minister Linda Park" -> "Linda Park").
+    """
+
+    text: str
+    start: int
+    end: int
+    label: str
+    canonical: str
+
+
+class QuoteKind(StrEnum):
+    DIRECT = "direct"
+    """The content is in quotation marks."""
+    INDIRECT = "indirect"
+    """Reported speech or belief: "X said that ...", "according to X, ..."."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Speaker:
+    """The mention that is the grammatical source of a quote, and who it resolves to.
+
+    ``text`` may be a pronoun or a nominal ("he", "the general"); ``canonical`` is the person or
+    group it refers to in the same article, or the mention itself when nothing better is known.
+    """
+
+    text: str
+    start: int
+    end: int
+    canonical: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Quote:
+    """Something a source said or believes, with where it was said and who said it."""
+
+    kind: QuoteKind
+    content: Span
+    speaker: Speaker | None
+    cue: Span | None
+    """The reporting word(s): "said", "told reporters", "according to"."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Annotations:
+    """Everything the annotate stage finds in one article; offsets index ``Article.text``."""
+
+    entities: tuple[Entity, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    quantities: tuple[Quantity, ...] = ()
+    timexes: tuple[Timex, ...] = ()
