@@ -222,6 +222,8 @@ class Entity:
     end: int
     label: str
     canonical: str
+    role: str | None = None
+    """A title or role the article gives the referent next to a name: "Foreign Minister"."""
 
 
 class QuoteKind(StrEnum):
@@ -243,6 +245,9 @@ class Speaker:
     start: int
     end: int
     canonical: str
+    role: str | None = None
+    """The referent's title or role in the article ("Maj. Gen.", "spokeswoman"), kept apart
+    from the name."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
