@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -188,3 +189,24 @@ def test_utf16_jsonl_from_powershell(settings: Settings) -> None:
     articles = _articles(list(read_articles(path, settings=settings)))
     assert [(a.id, a.location) for a in articles] == [("ps-1", f"{path}:1"), ("ps-2", f"{path}:2")]
     assert "“We’re back to the 20-minute crossing,”" in articles[1].text
+
+
+def test_keep_text_returns_the_given_text_unchanged(settings: Settings) -> None:
+    messy = "  Line one  with  double spaces.\r\n\n\n\nSecond\tparagraph ends here.  "
+    record = json.dumps({"id": "m1", "text": messy})
+    kept = replace(settings, ingest=replace(settings.ingest, keep_text=True, min_text_chars=1))
+    [article] = _articles(_read(record, kept))
+    assert article.text == messy
+    [cleaned] = _articles(
+        _read(record, replace(kept, ingest=replace(kept.ingest, keep_text=False)))
+    )
+    assert cleaned.text == "Line one with double spaces.\n\nSecond paragraph ends here."
+
+
+def test_keep_text_keeps_a_plain_text_file_whole(tmp_path: Path, settings: Settings) -> None:
+    path = tmp_path / "note.txt"
+    path.write_text("Levee holds\n\nThe  levee held overnight.\n", encoding="utf-8")
+    kept = replace(settings, ingest=replace(settings.ingest, keep_text=True, min_text_chars=1))
+    [article] = _articles(list(read_articles(path, settings=kept)))
+    assert article.text == "Levee holds\n\nThe  levee held overnight.\n"
+    assert article.title is None

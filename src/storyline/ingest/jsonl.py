@@ -105,6 +105,7 @@ def article_from_record(
             reader="jsonl",
             id=article_id,
             published=published,
+            verbatim=settings.ingest.keep_text,
             **fields,
         )
     if html is not None and html.strip():

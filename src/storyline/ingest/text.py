@@ -49,9 +49,17 @@ def article_from_text(data: bytes, *, location: str, settings: Settings) -> Arti
             RejectCode.OVERSIZE_INPUT,
             f"text file is larger than ingest.max_record_bytes ({limit} bytes)",
         )
-    title, body = split_title(decode_text(data))
+    if settings.ingest.keep_text:
+        title, body = None, decode_text(data)
+    else:
+        title, body = split_title(decode_text(data))
     return make_article(
-        text=body, title=title, settings=settings.ingest, location=location, reader="text"
+        text=body,
+        title=title,
+        settings=settings.ingest,
+        location=location,
+        reader="text",
+        verbatim=settings.ingest.keep_text,
     )
 
 
