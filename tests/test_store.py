@@ -12,7 +12,20 @@ import pytest
 
 from storyline.dedup.index import DedupIndex, MemoryDedupIndex
 from storyline.errors import NotFoundError, RejectCode, SchemaVersionError, StoreError
-from storyline.model import Article, IngestReport, PublishedFrom, Rejected
+from storyline.model import (
+    Annotations,
+    Article,
+    Entity,
+    IngestReport,
+    PublishedFrom,
+    Quote,
+    QuoteKind,
+    Rejected,
+    Span,
+    Speaker,
+    Timex,
+    TimexType,
+)
 from storyline.store import SqliteStore, Store, open_store
 from storyline.store.migrations import SQLITE_MIGRATIONS
 
@@ -108,6 +121,7 @@ def test_rejections_and_stats(store: Store) -> None:
         "rejected": {"total": 1, "by_code": {"malformed_json": 1}},
         "sources": 2,
         "stories": 0,
+        "annotated": 0,
     }
 
 
@@ -118,6 +132,53 @@ def test_store_persists_across_reopen(tmp_path: Path) -> None:
     with SqliteStore(path) as second:
         assert second.has_article("a1")
         assert second.schema_version() == len(SQLITE_MIGRATIONS)
+
+
+def test_annotations_are_stored_replaced_and_listed(tmp_path: Path) -> None:
+    text = _article("a1").text
+    first = Annotations(
+        timexes=(Timex(text=text[0:5], start=0, end=5, type=TimexType.DATE, value="2024"),),
+        entities=(
+            Entity(text=text[6:10], start=6, end=10, label="PERSON", canonical="X", role="mayor"),
+        ),
+        quotes=(
+            Quote(
+                kind=QuoteKind.DIRECT,
+                content=Span(text=text[0:10], start=0, end=10),
+                speaker=Speaker(text="he", start=11, end=13, canonical="X", role="mayor"),
+                cue=None,
+            ),
+        ),
+    )
+    with SqliteStore(tmp_path / "news.db") as store:
+        with store.transaction():
+            store.add_article(_article("a1"))
+            store.add_article(_article("a2"))
+        assert store.annotations("a1") is None
+        assert [a.id for a in store.iter_unannotated()] == ["a1", "a2"]
+        with store.transaction():
+            store.add_annotations("a1", first, model="en_test-1.0")
+        assert store.annotations("a1") == first
+        assert [a.id for a in store.iter_unannotated()] == ["a2"]
+        with store.transaction():
+            store.add_annotations("a1", Annotations(), model="en_test-1.0")
+        assert store.annotations("a1") == Annotations()
+        assert store.stats().annotated == 1
+        with pytest.raises(NotFoundError):
+            store.annotations("missing")
+
+
+def test_a_version_1_store_is_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    for statement in SQLITE_MIGRATIONS[0]:
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    with SqliteStore(path) as store:
+        assert store.schema_version() == len(SQLITE_MIGRATIONS) >= 2
+        assert store.stats().annotated == 0
 
 
 def test_sqlite_uses_wal(tmp_path: Path) -> None:

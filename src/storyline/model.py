@@ -7,9 +7,11 @@ returns a new object (``dataclasses.replace``). Times are timezone-aware and in 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from storyline.errors import RejectCode
 
@@ -123,6 +125,10 @@ class IngestReport:
     rejected_by_code: dict[str, int] = field(default_factory=dict)
     rejected_again: int = 0
     """Records rejected again that an earlier run already rejected (part of ``already_stored``)."""
+    articles_annotated: int = 0
+    """Stored articles annotated by this run (new ones, and older ones left unannotated)."""
+    annotation_failed: int = 0
+    """Articles stored without annotations because the annotate stage failed on them."""
 
     @property
     def any_rejected(self) -> bool:
@@ -141,6 +147,8 @@ class StoreStats:
     rejected_by_code: dict[str, int]
     sources: int
     stories: int
+    annotated: int = 0
+    """Stored articles that have annotations."""
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -150,6 +158,7 @@ class StoreStats:
             "rejected": {"total": self.rejected_total, "by_code": dict(self.rejected_by_code)},
             "sources": self.sources,
             "stories": self.stories,
+            "annotated": self.annotated,
         }
 
 
@@ -269,3 +278,130 @@ class Annotations:
     quotes: tuple[Quote, ...] = ()
     quantities: tuple[Quantity, ...] = ()
     timexes: tuple[Timex, ...] = ()
+
+    def to_dict(self, *, roles: bool = False) -> dict[str, list[dict[str, Any]]]:
+        """The ``storyline annotate`` contract's four lists (DESIGN.md), in offset order.
+
+        ``roles=True`` adds each entity's and speaker's ``role``: the store keeps it, the
+        contract output leaves it out.
+        """
+
+        def span(s: Span | None) -> dict[str, Any] | None:
+            return None if s is None else {"text": s.text, "start": s.start, "end": s.end}
+
+        def entity(e: Entity) -> dict[str, Any]:
+            out: dict[str, Any] = {
+                "text": e.text,
+                "start": e.start,
+                "end": e.end,
+                "label": e.label,
+                "canonical": e.canonical,
+            }
+            if roles:
+                out["role"] = e.role
+            return out
+
+        def speaker(s: Speaker | None) -> dict[str, Any] | None:
+            if s is None:
+                return None
+            out: dict[str, Any] = {
+                "text": s.text,
+                "start": s.start,
+                "end": s.end,
+                "canonical": s.canonical,
+            }
+            if roles:
+                out["role"] = s.role
+            return out
+
+        return {
+            "entities": [entity(e) for e in self.entities],
+            "quotes": [
+                {
+                    "kind": str(q.kind),
+                    "content": span(q.content),
+                    "speaker": speaker(q.speaker),
+                    "cue": span(q.cue),
+                }
+                for q in self.quotes
+            ],
+            "quantities": [
+                {
+                    "text": q.text,
+                    "start": q.start,
+                    "end": q.end,
+                    "value": q.value,
+                    "low": q.low,
+                    "high": q.high,
+                    "unit": q.unit,
+                    "counts": q.counts,
+                }
+                for q in self.quantities
+            ],
+            "timexes": [
+                {
+                    "text": t.text,
+                    "start": t.start,
+                    "end": t.end,
+                    "type": str(t.type),
+                    "value": t.value,
+                }
+                for t in self.timexes
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Annotations:
+        """Rebuild what :meth:`to_dict` wrote (with or without roles)."""
+
+        def span(d: Mapping[str, Any] | None) -> Span | None:
+            return None if d is None else Span(text=d["text"], start=d["start"], end=d["end"])
+
+        def speaker(d: Mapping[str, Any] | None) -> Speaker | None:
+            if d is None:
+                return None
+            return Speaker(
+                text=d["text"],
+                start=d["start"],
+                end=d["end"],
+                canonical=d["canonical"],
+                role=d.get("role"),
+            )
+
+        quotes = []
+        for q in data.get("quotes", ()):
+            content = span(q["content"])
+            assert content is not None
+            quotes.append(
+                Quote(
+                    kind=QuoteKind(q["kind"]),
+                    content=content,
+                    speaker=speaker(q.get("speaker")),
+                    cue=span(q.get("cue")),
+                )
+            )
+        return cls(
+            entities=tuple(
+                Entity(
+                    text=e["text"],
+                    start=e["start"],
+                    end=e["end"],
+                    label=e["label"],
+                    canonical=e["canonical"],
+                    role=e.get("role"),
+                )
+                for e in data.get("entities", ())
+            ),
+            quotes=tuple(quotes),
+            quantities=tuple(Quantity(**q) for q in data.get("quantities", ())),
+            timexes=tuple(
+                Timex(
+                    text=t["text"],
+                    start=t["start"],
+                    end=t["end"],
+                    type=TimexType(t["type"]),
+                    value=t["value"],
+                )
+                for t in data.get("timexes", ())
+            ),
+        )

@@ -7,7 +7,7 @@ from contextlib import AbstractContextManager
 from typing import Protocol
 
 from storyline.dedup.index import DedupIndex
-from storyline.model import Article, IngestReport, Rejected, StoreStats
+from storyline.model import Annotations, Article, IngestReport, Rejected, StoreStats
 
 
 class Store(Protocol):
@@ -34,6 +34,21 @@ class Store(Protocol):
 
     def iter_articles(self, *, limit: int | None = None, offset: int = 0) -> Iterator[Article]:
         """Stored articles in ingest order."""
+        ...
+
+    def add_annotations(self, article_id: str, annotations: Annotations, *, model: str) -> None:
+        """Store (or replace) an article's annotations, made by spaCy model ``model``."""
+        ...
+
+    def annotations(self, article_id: str) -> Annotations | None:
+        """An article's annotations, or None when it has none yet.
+
+        :class:`~storyline.errors.NotFoundError` when there is no such article.
+        """
+        ...
+
+    def iter_unannotated(self, *, limit: int | None = None) -> Iterator[Article]:
+        """Stored articles without annotations, in ingest order."""
         ...
 
     def has_rejected(self, key: str) -> bool: ...

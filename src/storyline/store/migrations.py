@@ -53,4 +53,13 @@ SQLITE_MIGRATIONS: list[list[str]] = [
             key INTEGER NOT NULL, arrival INTEGER NOT NULL, PRIMARY KEY (key, arrival)
         ) WITHOUT ROWID""",
     ],
+    # 2: annotations (the annotate stage's output as JSON, with the model that made it)
+    [
+        """CREATE TABLE annotations (
+            article_id TEXT PRIMARY KEY,
+            model TEXT NOT NULL,
+            data TEXT NOT NULL,
+            annotated_at TEXT NOT NULL
+        ) WITHOUT ROWID""",
+    ],
 ]

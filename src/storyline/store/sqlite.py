@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -13,7 +14,14 @@ import numpy as np
 
 from storyline.dedup.index import IndexedArticle, MinHashValues
 from storyline.errors import NotFoundError, RejectCode, SchemaVersionError, StoreError
-from storyline.model import Article, IngestReport, PublishedFrom, Rejected, StoreStats
+from storyline.model import (
+    Annotations,
+    Article,
+    IngestReport,
+    PublishedFrom,
+    Rejected,
+    StoreStats,
+)
 from storyline.store.migrations import SQLITE_MIGRATIONS
 
 _ARTICLE_COLUMNS = (
@@ -187,6 +195,39 @@ class SqliteStore:
         for row in cursor:
             yield _article_from_row(row)
 
+    # -- annotations -----------------------------------------------------------------------
+
+    def add_annotations(self, article_id: str, annotations: Annotations, *, model: str) -> None:
+        data = json.dumps(
+            annotations.to_dict(roles=True), ensure_ascii=False, separators=(",", ":")
+        )
+        self._conn.execute(
+            "INSERT OR REPLACE INTO annotations (article_id, model, data, annotated_at) "
+            "VALUES (?, ?, ?, ?)",
+            (article_id, model, data, _now()),
+        )
+
+    def annotations(self, article_id: str) -> Annotations | None:
+        row = self._conn.execute(
+            "SELECT data FROM annotations WHERE article_id = ?", (article_id,)
+        ).fetchone()
+        if row is not None:
+            return Annotations.from_dict(json.loads(row["data"]))
+        if not self.has_article(article_id):
+            raise NotFoundError(f"no article with id {article_id!r}")
+        return None
+
+    def iter_unannotated(self, *, limit: int | None = None) -> Iterator[Article]:
+        clause, params = _paging(limit, 0)
+        columns = ", ".join(f"a.{c.strip()}" for c in _ARTICLE_COLUMNS.split(","))
+        cursor = self._conn.execute(
+            f"SELECT {columns} FROM articles a LEFT JOIN annotations n ON n.article_id = a.id "
+            f"WHERE n.article_id IS NULL ORDER BY a.seq{clause}",
+            params,
+        )
+        for row in cursor.fetchall():
+            yield _article_from_row(row)
+
     # -- rejections ------------------------------------------------------------------------
 
     def has_rejected(self, key: str) -> bool:
@@ -261,6 +302,7 @@ class SqliteStore:
             rejected_by_code=by_code,
             sources=scalar("SELECT COUNT(DISTINCT source) FROM articles"),
             stories=scalar("SELECT COUNT(DISTINCT story_id) FROM articles"),
+            annotated=scalar("SELECT COUNT(*) FROM annotations"),
         )
 
     def dedup_index(self) -> SqliteDedupIndex:
