@@ -58,3 +58,12 @@ def test_meantime_floor() -> None:
     assert scores.span.f1 >= 0.918
     assert scores.value.f1 >= 0.813
     assert "value (all)" in report(MEANTIME)
+
+
+def test_text_whose_lowercase_changes_length_takes_the_direct_path() -> None:
+    # "İ".lower() is two characters: offsets of a lowercased copy would drift.
+    text = "İzmir officials said on Tuesday that the ferry May 4 sailing may resume."
+    found = {t.text: t.value for t in find_timexes(text, date(2023, 3, 27))}
+    assert found == {"Tuesday": "2023-03-21", "May 4": "2023-05-04"}
+    plain = text.replace("İ", "I")
+    assert {t.text: t.value for t in find_timexes(plain, date(2023, 3, 27))} == found

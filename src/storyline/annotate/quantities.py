@@ -39,8 +39,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from spacy.language import Language
 from spacy.tokens import Doc, Token
 
+from storyline.annotate import extensions as _extensions  # noqa: F401  (registers doc._.*)
 from storyline.model import Quantity
 
 # -- number words ---------------------------------------------------------------------------
@@ -610,3 +612,21 @@ def find_quantities(doc: Doc) -> list[Quantity]:
             found.append(_to_quantity(doc, m, None if noun is None else _noun_phrase(noun)))
         i = max(m.end, i + 1)
     return found
+
+
+class QuantityFinder:
+    """spaCy component: ``doc._.quantities = find_quantities(doc)``."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.quantities = find_quantities(doc)
+        return doc
+
+
+@Language.factory(
+    "storyline_quantities",
+    assigns=["doc._.quantities"],
+    requires=["doc.ents", "token.lemma", "token.dep"],
+)
+def make_quantity_finder(nlp: Language, name: str) -> QuantityFinder:
+    """Factory for ``nlp.add_pipe("storyline_quantities")``."""
+    return QuantityFinder()

@@ -17,6 +17,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from storyline.annotate import extensions as _extensions  # noqa: F401  (registers doc._.*)
 from storyline.model import Timex, TimexType
 
 __all__ = ["find_timexes"]
@@ -122,18 +126,28 @@ class _Cand:
 
 
 _Result = tuple[TimexType, str] | None
-_Rule = tuple[re.Pattern[str], Callable[[re.Match[str], _Ctx], _Result]]
+_Rule = tuple[re.Pattern[str], re.Pattern[str], Callable[[re.Match[str], _Ctx], _Result]]
 _RULES: list[_Rule] = []
 
 
 _Handler = Callable[[re.Match[str], _Ctx], _Result]
 
 
+_LITERAL_UPPER = re.compile(r"\\.|\(\?P[<=]|[A-Z]")
+
+
+def _lower_pattern(pattern: str) -> str:
+    """The pattern with its literal letters lowercased (escapes such as ``\\S`` and the
+    ``(?P<name>`` syntax kept)."""
+    return _LITERAL_UPPER.sub(lambda m: m[0] if len(m[0]) > 1 else m[0].lower(), pattern)
+
+
 def _rule(pattern: str) -> Callable[[_Handler], _Handler]:
     """Register a handler for a case-insensitive pattern (word-bounded on both sides)."""
 
     def register(fn: _Handler) -> _Handler:
-        _RULES.append((re.compile(r"(?<![\w-])" + pattern + r"(?![\w])", re.IGNORECASE), fn))
+        full = r"(?<![\w-])" + pattern + r"(?![\w])"
+        _RULES.append((re.compile(full, re.IGNORECASE), re.compile(_lower_pattern(full)), fn))
         return fn
 
     return register
@@ -727,17 +741,37 @@ def _reference(published: datetime | date | None) -> date | None:
     return published.date() if isinstance(published, datetime) else published
 
 
+def _matches(text: str, lower: str | None) -> Iterator[tuple[re.Match[str], _Handler]]:
+    """Every rule's matches in ``text``.
+
+    Case-insensitive matching costs Python's ``re`` about 40% more than exact matching, and
+    most positions match nothing. So each rule scans the lowercased text with a lowercased
+    pattern, and only its hits are matched again on the original text, where handlers read
+    the case they need ("May" the month, "may" the verb). ``lower`` is None when lowercasing
+    changes the text's length (rare Unicode), and the rules then scan the text directly.
+    """
+    for pattern, scan, handler in _RULES:
+        if lower is None:
+            for m in pattern.finditer(text):
+                yield m, handler
+            continue
+        for hit in scan.finditer(lower):
+            again = pattern.match(text, hit.start())
+            if again is not None:
+                yield again, handler
+
+
 def _candidates(text: str, ctx: _Ctx) -> Iterator[_Cand]:
-    for pattern, handler in _RULES:
-        for m in pattern.finditer(text):
-            result = handler(m, ctx)
-            if result is None:
-                continue
-            has_t = "t" in pattern.groupindex and m["t"] is not None
-            start, end = m.span("t") if has_t else m.span()
-            if "t" in pattern.groupindex and handler is _clock:
-                end = m.end()
-            yield _Cand(start, end, result[0], result[1])
+    lower = text.lower()
+    for m, handler in _matches(text, lower if len(lower) == len(text) else None):
+        result = handler(m, ctx)
+        if result is None:
+            continue
+        named_t = "t" in m.re.groupindex
+        start, end = m.span("t") if named_t and m["t"] is not None else m.span()
+        if named_t and handler is _clock:
+            end = m.end()
+        yield _Cand(start, end, result[0], result[1])
 
 
 _ANAPHORIC_DAY = re.compile(
@@ -799,3 +833,21 @@ def find_timexes(text: str, published: datetime | date | None) -> list[Timex]:
         Timex(text=text[c.start : c.end], start=c.start, end=c.end, type=c.type, value=c.value)
         for c in chosen
     ]
+
+
+class TimexTagger:
+    """spaCy component: ``doc._.timexes = find_timexes(doc.text, doc._.published)``.
+
+    It works on the raw text, so it needs nothing from the rest of the pipeline; set
+    ``doc._.published`` before the pipeline runs to resolve relative expressions.
+    """
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.timexes = find_timexes(doc.text, doc._.published)
+        return doc
+
+
+@Language.factory("storyline_timexes", assigns=["doc._.timexes"])
+def make_timex_tagger(nlp: Language, name: str) -> TimexTagger:
+    """Factory for ``nlp.add_pipe("storyline_timexes")``."""
+    return TimexTagger()
