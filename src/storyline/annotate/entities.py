@@ -207,6 +207,7 @@ _OCCUPATIONS = frozenset(
     principal producer professor publicist publisher quarterback rapper rector regulator rep
     representative researcher ruler scientist scholar secretary singer soldier songwriter
     specialist star striker student surgeon teacher treasurer undersecretary veteran writer
+    receptionist undersheriff
     """.split()  # noqa: SIM905  (a word list reads better than 130 one-word lines)
 )
 
@@ -250,6 +251,8 @@ _TITLE_MODIFIERS = frozenset(
 _INITIAL_STOPWORDS = frozenset({"of", "the", "for", "and", "on", "in", "to", "&", "de", "du"})
 _INITIAL_STOPWORDS |= {"des", "la", "le", "et", "del", "der", "die", "und", "für"}
 
+_NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
 _POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
 
 # Place names whose "The" is part of the name.
@@ -268,7 +271,8 @@ def _is_head(tok: Token) -> bool:
 def _role_noun(tok: Token) -> bool:
     """A noun that names a position or a kind of person: "minister", "spokeswoman", "aide"."""
     lemma = tok.lemma_.lower()
-    return tok.pos_ == "NOUN" and (
+    # Singular only: "Nancy O'Higgins, one of the retired journalists," holds no title.
+    return tok.tag_ == "NN" and (
         lemma in _TITLE_HEADS
         or lemma in _OCCUPATIONS
         or (
@@ -570,7 +574,12 @@ def _initials(name: str) -> set[str]:
 
 def _person_keys(words: tuple[str, ...]) -> list[tuple[str, ...]]:
     """The shorter forms a full name may take: its proper suffixes and first + last name."""
-    keys = [words[i:] for i in range(1, len(words))]
+    if len(words) > 2 and words[-1].lower().rstrip(".") in _NAME_SUFFIXES:
+        words = words[:-1]  # "Martin Luther King Jr." is "King" and "Martin Luther King"
+        keys = [words]
+    else:
+        keys = []
+    keys += [words[i:] for i in range(1, len(words))]
     if len(words) >= 3:
         keys.append((words[0], words[-1]))
     return keys
