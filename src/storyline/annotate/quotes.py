@@ -450,6 +450,11 @@ class _Resolver:
         start, end = doc[lo].idx, _tok_end(doc[hi - 1])
         text = self.text[start:end]
         low = head.lower_
+        if low in _RELATIVE and head.head.dep_ == "relcl" and head.head.head.i < head.i:
+            # "Ryan, who said ...": "who" is the mention, the noun it modifies says who it is.
+            noun = head.head.head
+            via = self.speaker(*_np_range(noun), noun)
+            return Speaker(text=text, start=start, end=end, canonical=via.canonical, role=via.role)
         if head.pos_ == "PRON" or low in _PERSONAL:
             if low in ("he", "she"):
                 ent = self._antecedent(start, low)
@@ -534,13 +539,19 @@ _HONORIFICS = frozenset({"mr.", "mrs.", "ms.", "mr", "mrs", "ms", "miss", "mx."}
 """Forms of address, which are not roles."""
 
 
+def _clean_name(name: str) -> str:
+    """An entity's text without the punctuation NER sometimes takes in ("― Ana Torres")."""
+    name = name.strip(" \t\n-–—―\"'“”‘’,.;:()")
+    return name[:-2] if name.endswith(("'s", "’s")) else name
+
+
 def _fallback_entities(doc: Doc) -> list[_Ent]:
     """``doc.ents`` with a person's surname resolved to the fullest name ending with it."""
     ents = [e for e in doc.ents if e.label_ in _SPEAKER_LABELS]
     fullest: dict[str, str] = {}
     for e in ents:
         if e.label_ == "PERSON":
-            words = [w for w in e.text.split() if w.lower() not in _NAME_TITLES]
+            words = [w for w in _clean_name(e.text).split() if w.lower() not in _NAME_TITLES]
             if words:
                 name = " ".join(words)
                 best = fullest.get(words[-1])
@@ -548,10 +559,10 @@ def _fallback_entities(doc: Doc) -> list[_Ent]:
                     fullest[words[-1]] = name
     out = []
     for e in ents:
-        canonical = e.text
+        canonical = _clean_name(e.text)
         role = None
         if e.label_ == "PERSON":
-            words = [w for w in e.text.split() if w.lower() not in _NAME_TITLES]
+            words = [w for w in canonical.split() if w.lower() not in _NAME_TITLES]
             if words:
                 canonical = fullest.get(words[-1], canonical)
             role = _compound_role(e.start, e.root)
@@ -612,9 +623,7 @@ def _subject(verb: Token) -> Token | None:
             return None
         for child in v.children:
             if child.dep_ in ("nsubj", "csubj"):
-                if child.lower_ in _RELATIVE and v.dep_ == "relcl":
-                    return v.head
-                return child
+                return child  # "who" in "Ryan, who said ...": the resolver looks past it
         for child in v.children:
             if child.dep_ == "agent":
                 for pobj in child.children:
@@ -622,6 +631,9 @@ def _subject(verb: Token) -> Token | None:
                         return pobj
         if v.dep_ in ("conj", "advcl", "xcomp") and v.head.pos_ in ("VERB", "AUX"):
             v = v.head
+            continue
+        if v.dep_ == "pcomp" and v.head.dep_ == "prep" and v.head.head.pos_ in ("VERB", "AUX"):
+            v = v.head.head  # "before asking her, ...", "after saying ..."
             continue
         if v.dep_ == "relcl":
             return v.head
@@ -812,7 +824,9 @@ def _direct(doc: Doc, text: str, spans: list[tuple[int, int]], quoted: list[bool
         cue_span = _cue_span(weak, (lo, hi)) if weak is not None else None
         f = _Found(lo, hi, QuoteKind.DIRECT, weak, cue_span, subj, start, end, [(lo, hi)])
         f.strong = cue is not None
-        if subj is None and last is not None and _continues(text, last.end, start):
+        if subj is None:
+            f.subj = _dash_source(doc, text, end)
+        if f.subj is None and last is not None and _continues(text, last.end, start):
             f.subj, f.cue, f.cue_span = last.subj, last.cue, last.cue_span
         found.append(f)
         if f.subj is not None:
@@ -833,6 +847,21 @@ def _worth_keeping(doc: Doc, f: _Found) -> bool:
     if words <= 4 and (f.cue is None or not f.strong or _lemma(f.cue) not in _SAY_VERBS):
         return False
     return f.subj is not None or words >= 9
+
+
+# A quote signed with a dash: '"..." ― Edwin Monroy', or on the next line, '- Sanders.'
+_DASH_SOURCE = re.compile(
+    r"[ \t]*\n{0,2}[ \t]*[-–—―]+[ \t]*([A-Z][\w.'’-]*(?:[ \t]+[A-Z][\w.'’-]*){0,4})"
+)
+_DASH_END = re.compile(r"[ \t]*(?:[.,]?[ \t]*(?:\n|$))")
+
+
+def _dash_source(doc: Doc, text: str, end: int) -> Token | None:
+    m = _DASH_SOURCE.match(text, end, min(len(text), end + 80))
+    if m is None or _DASH_END.match(text, m.end()) is None:
+        return None
+    name = doc.char_span(m.start(1), m.end(1), alignment_mode="expand")
+    return None if name is None or len(name) == 0 else name.root
 
 
 def _continues(text: str, prev_end: int, start: int) -> bool:
@@ -916,7 +945,7 @@ def _content_of(t: Token, lemma: str) -> tuple[tuple[int, int] | None, Token | N
     return None, None
 
 
-def _indirect(doc: Doc, quoted: list[bool]) -> list[_Found]:
+def _indirect(doc: Doc, text: str, quoted: list[bool]) -> list[_Found]:
     found: list[_Found] = []
     for t in doc:
         if quoted[t.i]:
@@ -940,6 +969,8 @@ def _indirect(doc: Doc, quoted: list[bool]) -> list[_Found]:
         subj = _subject(t)
         if subj is not None and lo <= subj.i < hi and t.dep_ != "parataxis":
             continue
+        if "\n" in text[doc[lo].idx : doc[hi - 1].idx] and not quoted[lo + 1]:
+            continue  # the parser joined two paragraphs
         cue_span = _cue_span(t, (lo, hi))
         if cue_end is not None:
             cue_span = (cue_span[0], _tok_end(cue_end))
@@ -1031,7 +1062,7 @@ def find_quotes(doc: Doc, entities: Sequence[Entity] | None = None) -> list[Quot
     spans = quoted_spans(text)
     quoted = _quoted_tokens(doc, spans)
     direct = _direct(doc, text, spans, quoted)
-    found = _resolve_overlaps(direct, _indirect(doc, quoted))
+    found = _resolve_overlaps(direct, _indirect(doc, text, quoted))
     resolver = _Resolver(doc, text, entities)
     quotes: dict[tuple[int, int], Quote] = {}
     for f in sorted(found, key=lambda f: (f.start, f.end, f.kind != QuoteKind.DIRECT)):
