@@ -221,3 +221,18 @@ def test_deterministic_and_same_as_the_function(nlp: Language) -> None:
 def test_only_name_labels_are_reported(nlp: Language) -> None:
     labels = {e.label for e in nlp(PARK)._.entities}
     assert "DATE" not in labels  # "Tuesday" is the timex component's
+
+
+def test_acronyms_link_only_to_one_spelled_out_long_form(nlp: Language) -> None:
+    text = (
+        "The U.S. Senate voted on Thursday to extend the program. U.S. officials said the vote "
+        "was close. The National Police Agency and the National Park Authority said the trail "
+        "was closed. An NPA officer said hikers had been warned."
+    )
+    assert rows(nlp, text) == [
+        ("U.S. Senate", "ORG", "U.S. Senate", None),
+        ("U.S.", "GPE", "U.S.", None),  # "U.S. Senate" does not spell out "US"
+        ("National Police Agency", "ORG", "National Police Agency", None),
+        ("National Park Authority", "ORG", "National Park Authority", None),
+        ("NPA", "ORG", "NPA", None),  # two long forms fit: neither is chosen
+    ]

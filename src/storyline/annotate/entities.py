@@ -565,8 +565,8 @@ def _collect(doc: Doc) -> tuple[list[_Mention], list[tuple[int, str]]]:
 def _initials(name: str) -> set[str]:
     """The acronyms a long form may go by: "Federal Bureau of Investigation" -> FBI (and FBOI)."""
     words = [w for w in name.replace("-", " ").split() if w[:1].isalpha()]
-    if len(words) < 2:
-        return set()
+    if len(words) < 2 or any(_is_acronym(w) for w in words):
+        return set()  # "U.S. Senate" is not what "US" stands for
     every = "".join(w[0] for w in words).upper()
     content = "".join(w[0] for w in words if w.lower() not in _INITIAL_STOPWORDS).upper()
     return {every, content} - {""}
