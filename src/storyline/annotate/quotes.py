@@ -710,9 +710,15 @@ def _governing_cue(doc: Doc, text: str, quoted: list[bool], lo: int, hi: int) ->
     return best
 
 
-def _nearby_cue(doc: Doc, lo: int, hi: int) -> Token | None:
-    """A reporting verb right next to the quote: ``"...," she said``, ``said the agency``,
-    ``"...?" Trump, the front-runner, asked``; ``He said, "..."``, ``According to X, "..."``."""
+def _cue_after(doc: Doc, lo: int, hi: int) -> Token | None:
+    """A reporting verb right after the quote: ``"...," she said``, ``said the agency``,
+    ``"...?" Trump, the front-runner, asked``. A quote closed by a full stop ends its sentence:
+    what follows is a new one."""
+    i = hi - 1
+    while i > lo and _is_quote_tok(doc[i]):
+        i -= 1
+    if doc[i].text == ".":
+        return None
     for t in doc[hi : min(hi + 25, len(doc))]:
         if "\n" in t.text or (t.i > hi and "\n" in doc[t.i - 1].whitespace_):
             break
@@ -724,6 +730,11 @@ def _nearby_cue(doc: Doc, lo: int, hi: int) -> Token | None:
             break
         if t.i > hi + 2 and (t.pos_ in ("VERB", "AUX") or t.text in ".;!?"):
             break
+    return None
+
+
+def _cue_before(doc: Doc, lo: int) -> Token | None:
+    """A reporting verb just before the quote: ``He said, "..."``, ``According to X, "..."``."""
     first = doc[lo].sent
     for t in reversed(doc[max(first.start, lo - 8) : lo]):
         if _is_cue(t) or (t.lower_ == "according" and _subject(t) is not None):
@@ -810,9 +821,14 @@ def _direct(doc: Doc, text: str, spans: list[tuple[int, int]], quoted: list[bool
             continue
         lo, hi = span.start, span.end
         words = sum(1 for t in span if t.is_alpha)
-        cue = _governing_cue(doc, text, quoted, lo, hi) or _colon_cue(doc, lo)
-        if cue is None and words >= 3:
-            cue = _nearby_cue(doc, lo, hi) or _previous_cue(doc, lo)
+        # A verb right next to the quote is the surest cue; the parse comes next.
+        cue = (
+            _cue_after(doc, lo, hi)
+            or _governing_cue(doc, text, quoted, lo, hi)
+            or _cue_before(doc, lo)
+            or _colon_cue(doc, lo)
+            or _previous_cue(doc, lo)
+        )
         if _is_title(doc, lo, hi) and (cue is None or words <= 4):
             continue
         if cue is None:
@@ -828,6 +844,12 @@ def _direct(doc: Doc, text: str, spans: list[tuple[int, int]], quoted: list[bool
             f.subj = _dash_source(doc, text, end)
         if f.subj is None and last is not None and _continues(text, last.end, start):
             f.subj, f.cue, f.cue_span = last.subj, last.cue, last.cue_span
+        elif f.subj is None:
+            # A quote opening a paragraph after one that reports someone ("Schoen argued that
+            # ...") goes on in that person's voice.
+            prev = _paragraph_cue(doc, text, quoted, lo)
+            if prev is not None:
+                f.subj, f.cue, f.cue_span = _subject(prev), prev, _cue_span(prev, (lo, hi))
         found.append(f)
         if f.subj is not None:
             last = f
@@ -864,6 +886,25 @@ def _dash_source(doc: Doc, text: str, end: int) -> Token | None:
     return None if name is None or len(name) == 0 else name.root
 
 
+def _paragraph_cue(doc: Doc, text: str, quoted: list[bool], lo: int) -> Token | None:
+    """The last reporting verb with a subject in the paragraph before the one quote ``lo``
+    opens, when it does open one."""
+    start = doc[lo].idx
+    before = text.rfind("\n", 0, start)
+    if before < 0 or text[before:start].strip():
+        return None
+    breaks = 0
+    for t in reversed(doc[max(0, lo - 120) : lo]):
+        if "\n" in t.text or "\n" in t.whitespace_:
+            breaks += 1
+            if breaks > 1 and t.i < lo - 1:
+                break
+            continue
+        if not quoted[t.i] and _is_cue(t) and _subject(t) is not None:
+            return t
+    return None
+
+
 def _continues(text: str, prev_end: int, start: int) -> bool:
     """Whether a quote at ``start`` opens the paragraph right after the one ending a quote."""
     gap = text[prev_end:start]
@@ -885,7 +926,7 @@ def _merge_split(doc: Doc, text: str, found: list[_Found]) -> list[_Found]:
             and prev.strong
             and (not f.strong or f.cue is None or f.cue.i == prev.cue.i)
             and "\n" not in text[prev.end : f.start]
-            and text[prev.end - 2 : prev.end].strip("\"'”’ ") in (",", "")
+            and text[prev.end - 2 : prev.end].strip("\"'”’ ") in (",", "?", "!", "")
         ):
             prev.hi, prev.end = f.hi, f.end
             prev.pieces.append((f.lo, f.hi))
@@ -913,7 +954,7 @@ _ANY_CUE = CUE_VERBS | INTENT_VERBS | OBJECT_VERBS | _PREP_CUES
 def _content_of(t: Token, lemma: str) -> tuple[tuple[int, int] | None, Token | None]:
     """Token range of what cue ``t`` reports, and the preposition that ends the cue if any."""
     dobj: Token | None = None
-    oprd: Token | None = None
+    oprd: Token | None = None  # "called him a liar", "condemned the test as reckless"
     prep: tuple[int, int] | None = None
     prep_tok: Token | None = None
     for child in t.children:
@@ -926,7 +967,7 @@ def _content_of(t: Token, lemma: str) -> tuple[tuple[int, int] | None, Token | N
             continue
         if dep == "dobj" and dobj is None:
             dobj = child
-        elif dep == "oprd":
+        elif dep == "oprd" or (dep == "prep" and child.lower_ == "as" and dobj is not None):
             oprd = child
         elif dep == "prep" and prep is None and lemma in PREP_VERBS.get(child.lower_, ()):
             pobj = next((c for c in child.children if c.dep_ in ("pobj", "pcomp")), None)
@@ -936,10 +977,8 @@ def _content_of(t: Token, lemma: str) -> tuple[tuple[int, int] | None, Token | N
         # "The plan, he said, will fail": the content is the clause around the cue.
         h = t.head
         return (h.left_edge.i, h.right_edge.i + 1), None
-    if dobj is not None and lemma in OBJECT_VERBS:
-        end = (oprd or dobj).right_edge.i + 1 if lemma == "call" else dobj.right_edge.i + 1
-        if lemma != "call" or oprd is not None:
-            return (dobj.left_edge.i, end), None
+    if dobj is not None and lemma in OBJECT_VERBS and (lemma != "call" or oprd is not None):
+        return (dobj.left_edge.i, (oprd or dobj).right_edge.i + 1), None
     if prep is not None:
         return prep, prep_tok
     return None, None
