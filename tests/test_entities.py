@@ -236,3 +236,17 @@ def test_acronyms_link_only_to_one_spelled_out_long_form(nlp: Language) -> None:
         ("National Park Authority", "ORG", "National Park Authority", None),
         ("NPA", "ORG", "NPA", None),  # two long forms fit: neither is chosen
     ]
+
+
+def test_ambiguous_surname_keeps_only_its_own_role(nlp: Language) -> None:
+    text = (
+        "Foreign Minister Linda Park and her brother David Park arrived in Seoul on Monday. "
+        "Mayor Park said the visit was private. Park, a banker, declined to comment."
+    )
+    assert rows(nlp, text) == [
+        ("Linda Park", "PERSON", "Linda Park", "Foreign Minister"),
+        ("David Park", "PERSON", "David Park", None),
+        ("Seoul", "GPE", "Seoul", None),
+        ("Park", "PERSON", "Park", "Mayor"),
+        ("Park", "PERSON", "Park", "banker"),
+    ]

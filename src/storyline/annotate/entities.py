@@ -145,7 +145,6 @@ _TITLE_HEADS = frozenset(
         "councilman",
         "councilwoman",
         "councilor",
-        "dean",
         "detective",
         "director",
         "doctor",
@@ -313,6 +312,8 @@ class _Mention:
     role_rank: int = 0
     canonical: str = ""
     final_label: str = ""
+    ambiguous: bool = False
+    """A short form that fits two full names ("Park"): it keeps its own role only."""
 
 
 @dataclass(slots=True)
@@ -385,7 +386,10 @@ def _title_before(doc: Doc, s: int, lower: int, outer: int) -> _Title:
         if head is not None:
             start, k = head, head - 1
         elif _is_modifier(tok) or (
-            tok.text in ("-", "‐") and not tok.whitespace_ and not doc[k - 1].whitespace_
+            tok.text in ("-", "‐")
+            and k > lower
+            and not tok.whitespace_
+            and not doc[k - 1].whitespace_
         ):
             start, k = k, k - 1  # "Foreign Minister", "Secretary-General"
         elif (
@@ -409,7 +413,7 @@ def _apposition_role(doc: Doc, start: int, end: int) -> str | None:
         for child in tok.children:
             if child.dep_ == "appos" and child.i >= end and _role_noun(child):
                 return _noun_role(doc, child)
-    root = doc[end - 1]
+    root = doc[start:end].root
     head = root.head
     if root.dep_ == "appos" and head.i < start and _role_noun(head):
         return _noun_role(doc, head)
@@ -538,6 +542,7 @@ def _collect(doc: Doc) -> tuple[list[_Mention], list[tuple[int, str]]]:
                 # "Secretary of State" swallowed an ORG "State": it was a title, not an entity.
                 while mentions and mentions[-1].end > title.start:
                     mentions.pop()
+                aliases = [(i, a) for i, a in aliases if i < len(mentions)]
             if title.rank < 2:  # "Dr. Susan Mills, a spokeswoman": the job says more
                 appos = _apposition_role(doc, start, end)
                 if appos is not None:
@@ -625,6 +630,7 @@ def _link_people(mentions: list[_Mention]) -> None:
             candidates |= first.get(words[0], set())
         if len(candidates) == 1:
             m.canonical, m.final_label = display[root_of[next(iter(candidates))]], "PERSON"
+        m.ambiguous = len(candidates) > 1
 
 
 def _link_acronyms(mentions: list[_Mention], aliases: Iterable[tuple[int, str]]) -> None:
@@ -647,19 +653,23 @@ def _link_acronyms(mentions: list[_Mention], aliases: Iterable[tuple[int, str]])
 
 
 def _share_roles(mentions: list[_Mention]) -> None:
-    """Every mention of a person carries the best role any of its mentions was given."""
+    """Every mention of a person carries the best role any of its mentions was given.
+
+    An ambiguous short form ("Park" with two Parks) neither gives nor takes: it keeps the role
+    its own mention has ("Mayor Park"), which may belong to either person.
+    """
     best: dict[str, tuple[int, str]] = {}
     for m in mentions:
-        if m.final_label == "PERSON" and m.role is not None:
+        if m.final_label == "PERSON" and m.role is not None and not m.ambiguous:
             held = best.get(m.canonical)
             if held is None or m.role_rank > held[0]:
                 best[m.canonical] = (m.role_rank, m.role)
     for m in mentions:
-        if m.final_label == "PERSON":
+        if m.final_label != "PERSON":
+            m.role = None
+        elif not m.ambiguous:
             held = best.get(m.canonical)
             m.role = None if held is None else held[1]
-        else:
-            m.role = None
 
 
 def _only_titles(doc: Doc, m: _Mention) -> bool:
