@@ -85,7 +85,7 @@ BELIEF_VERBS = _words(
 INTENT_VERBS = _words(
     """
     want plan hope vow promise pledge refuse decline threaten seek aim decide agree urge wish
-    offer propose encourage ask call vote order push like tell
+    offer propose encourage ask call vote order push like tell look chant tweet
     """
 )
 # Verbs whose direct object is what was said or held: "announced his candidacy", "cited the
@@ -96,6 +96,14 @@ OBJECT_VERBS = _words(
     question dismiss propose tout note mock post blast slam explain reiterate repeat applaud
     stress decry recall acknowledge voice reference confirm reveal report disclose predict
     emphasize emphasise outline hail bemoan state rebut endorse deny claim call
+    """
+)
+# Verbs whose object and "as" phrase together are what the source holds: "described his
+# leadership as a work in progress".
+AS_VERBS = _words(
+    """
+    describe portray characterize characterise dismiss label brand cast paint frame hail tout
+    denounce condemn criticize criticise praise cite identify depict
     """
 )
 # Verbs whose prepositional object is the content: "called for a ban", "accused her of lying".
@@ -149,7 +157,7 @@ def _inflections(verbs: Iterable[str]) -> dict[str, str]:
     return forms
 
 
-_FORMS = _inflections(CUE_VERBS | INTENT_VERBS | OBJECT_VERBS | _PREP_CUES)
+_FORMS = _inflections(CUE_VERBS | INTENT_VERBS | OBJECT_VERBS | AS_VERBS | _PREP_CUES)
 
 
 def _lemma(t: Token) -> str:
@@ -331,10 +339,10 @@ def _np_range(head: Token) -> tuple[int, int]:
         # A subject never reaches back over a paragraph break or a closing quotation mark.
         if t.is_space or "\n" in t.whitespace_ or _is_quote_tok(t):
             lo = t.i + 1
-    lo, hi = _trim(doc, lo, hi)
-    while lo < head.i and _is_quote_tok(doc[lo]):
+    # No punctuation or quotation marks at either end.
+    while lo < head.i and (doc[lo].is_punct or doc[lo].is_space):
         lo += 1
-    while hi > head.i + 1 and _is_quote_tok(doc[hi - 1]):
+    while hi > head.i + 1 and (doc[hi - 1].is_punct or doc[hi - 1].is_space):
         hi -= 1
     return lo, max(hi, head.i + 1)
 
@@ -629,7 +637,7 @@ def _subject(verb: Token) -> Token | None:
                 for pobj in child.children:
                     if pobj.dep_ == "pobj":
                         return pobj
-        if v.dep_ in ("conj", "advcl", "xcomp") and v.head.pos_ in ("VERB", "AUX"):
+        if v.dep_ in ("conj", "advcl", "xcomp", "acomp") and v.head.pos_ in ("VERB", "AUX", "ADJ"):
             v = v.head
             continue
         if v.dep_ == "pcomp" and v.head.dep_ == "prep" and v.head.head.pos_ in ("VERB", "AUX"):
@@ -744,6 +752,21 @@ def _cue_before(doc: Doc, lo: int) -> Token | None:
     return None
 
 
+def _headline_source(doc: Doc, text: str, start: int) -> Token | None:
+    """``Ted Cruz: 'Assaulting a reporter is a fireable offense'``: the name a line opens with,
+    before a colon and the quote."""
+    colon = text.rfind(":", max(0, start - 4), start)
+    if colon < 0 or text[colon + 1 : start].strip():
+        return None
+    line = text.rfind("\n", 0, colon) + 1
+    name = doc.char_span(line, colon, alignment_mode="contract")
+    if name is None or not 0 < len(name) <= 6 or not any(t.pos_ == "PROPN" for t in name):
+        return None
+    if any(t.pos_ in ("VERB", "AUX") for t in name):
+        return None
+    return name.root
+
+
 def _colon_cue(doc: Doc, lo: int) -> Token | None:
     """``He said: "..."``: the verb of the clause that ends with a colon before the quote."""
     i = lo - 1
@@ -829,7 +852,14 @@ def _direct(doc: Doc, text: str, spans: list[tuple[int, int]], quoted: list[bool
             or _colon_cue(doc, lo)
             or _previous_cue(doc, lo)
         )
-        if _is_title(doc, lo, hi) and (cue is None or words <= 4):
+        headline = _headline_source(doc, text, start) if cue is None else None
+        if headline is not None:
+            colon = text.rfind(":", 0, start)
+            f = _Found(lo, hi, QuoteKind.DIRECT, None, (colon, colon + 1), headline, start, end, [])
+            f.pieces.append((lo, hi))
+            found.append(f)
+            continue
+        if _is_title(doc, lo, hi):
             continue
         if cue is None:
             has_verb = any(t.pos_ in ("VERB", "AUX") for t in span)
@@ -837,6 +867,11 @@ def _direct(doc: Doc, text: str, spans: list[tuple[int, int]], quoted: list[bool
                 continue
         weak = cue or _governing_verb(doc, text, quoted, lo, hi)
         subj = _subject(weak) if weak is not None else None
+        if weak is not None and (subj is None or lo <= subj.i < hi) and weak.tag_ == "VBG":
+            # "..., telling the crowd, "...": a participle the parser hung off the quote
+            # speaks for the subject of its sentence.
+            root = weak.sent.root
+            subj = _subject(root) if root.i != weak.i and not lo <= root.i < hi else None
         cue_span = _cue_span(weak, (lo, hi)) if weak is not None else None
         f = _Found(lo, hi, QuoteKind.DIRECT, weak, cue_span, subj, start, end, [(lo, hi)])
         f.strong = cue is not None
@@ -948,7 +983,7 @@ def _quoted_tokens(doc: Doc, spans: list[tuple[int, int]]) -> list[bool]:
     return flags
 
 
-_ANY_CUE = CUE_VERBS | INTENT_VERBS | OBJECT_VERBS | _PREP_CUES
+_ANY_CUE = CUE_VERBS | INTENT_VERBS | OBJECT_VERBS | AS_VERBS | _PREP_CUES
 
 
 def _content_of(t: Token, lemma: str) -> tuple[tuple[int, int] | None, Token | None]:
@@ -967,7 +1002,7 @@ def _content_of(t: Token, lemma: str) -> tuple[tuple[int, int] | None, Token | N
             continue
         if dep == "dobj" and dobj is None:
             dobj = child
-        elif dep == "oprd" or (dep == "prep" and child.lower_ == "as" and dobj is not None):
+        elif dep == "oprd" or (dep == "prep" and child.lower_ == "as" and (dobj or prep)):
             oprd = child
         elif dep == "prep" and prep is None and lemma in PREP_VERBS.get(child.lower_, ()):
             pobj = next((c for c in child.children if c.dep_ in ("pobj", "pcomp")), None)
@@ -977,10 +1012,14 @@ def _content_of(t: Token, lemma: str) -> tuple[tuple[int, int] | None, Token | N
         # "The plan, he said, will fail": the content is the clause around the cue.
         h = t.head
         return (h.left_edge.i, h.right_edge.i + 1), None
+    if dobj is not None and oprd is not None and lemma in AS_VERBS:
+        return (dobj.left_edge.i, oprd.right_edge.i + 1), None
     if dobj is not None and lemma in OBJECT_VERBS and (lemma != "call" or oprd is not None):
         return (dobj.left_edge.i, (oprd or dobj).right_edge.i + 1), None
     if prep is not None:
-        return prep, prep_tok
+        # "referred to Rubio as "a bright leader"": the "as" phrase belongs to the content.
+        end = max(prep[1], oprd.right_edge.i + 1) if oprd is not None else prep[1]
+        return (prep[0], end), prep_tok
     return None, None
 
 
