@@ -5,7 +5,9 @@
 
 Prints, from one run on one machine:
 - the baseline: articles/s of just reading the JSONL and hashing each article's text;
-- storyline ingest (read, validate, exact + near-duplicate detection, SQLite writes), articles/s;
+- storyline ingest (read, validate, exact + near-duplicate detection, SQLite writes), articles/s,
+  with annotation off (``annotate.on_ingest = false``): the annotate stage has its own benchmark,
+  ``benchmarks/annotate.py``, and at spaCy's pace it would hide everything measured here;
 - their ratio, which is what to compare across machines;
 - the peak RSS of the ingest process, which must stay under 1 GiB whatever the corpus size
   (input is streamed; run with a larger --articles to see it stay flat).
@@ -43,7 +45,8 @@ import json, resource, sys, time
 from storyline import open_project
 from storyline.config import load_settings
 start = time.perf_counter()
-with open_project(sys.argv[2], settings=load_settings(environ={})) as project:
+settings = load_settings(environ={}, overrides={"annotate.on_ingest": False})
+with open_project(sys.argv[2], settings=settings) as project:
     report = project.ingest([sys.argv[1]])
     stats = project.stats().to_dict()
 print(json.dumps({"count": report.records_read, "seconds": time.perf_counter() - start,

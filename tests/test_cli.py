@@ -112,6 +112,7 @@ def test_ingest_stats_articles_rejected(
         },
         "sources": 2,
         "stories": 0,
+        "annotated": 2,
     }
 
     code, out, _ = run(capsys, "--db", db, "articles", "--format", "json")

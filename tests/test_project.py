@@ -10,11 +10,14 @@ from pathlib import Path
 import pytest
 
 from storyline import open_project
-from storyline.config import Settings
-from storyline.errors import RejectCode
+from storyline.config import AnnotateSettings, Settings
+from storyline.errors import NotFoundError, RejectCode
 from storyline.ingest.base import guarded
 from storyline.model import Rejected
 from storyline.project import IngestProgress
+
+# These tests are about reading and accounting; annotation on ingest has tests of its own.
+NO_ANNOTATE = Settings(annotate=AnnotateSettings(on_ingest=False))
 
 BODY = (
     "Emergency crews in Eastbrook worked through the night on Tuesday to shore up the Marlow "
@@ -35,7 +38,7 @@ def _line(n: int, **fields: object) -> str:
 
 
 def _accounting_holds(db: Path) -> bool:
-    with open_project(db, settings=Settings()) as project:
+    with open_project(db, settings=NO_ANNOTATE) as project:
         stats = project.stats()
     return stats.articles + stats.rejected_total == stats.records_read
 
@@ -48,7 +51,7 @@ def test_a_date_that_cannot_be_converted_does_not_stop_the_file(tmp_path: Path) 
         _line(3, published="2024-03-06T08:00:00Z"),
     ]
     source.write_text("\n".join(lines), encoding="utf-8")
-    with open_project(tmp_path / "x.db", settings=Settings()) as project:
+    with open_project(tmp_path / "x.db", settings=NO_ANNOTATE) as project:
         report = project.ingest(source)  # a single path, not a list, works too
         assert report.articles_added == 3
         assert project.article("story-2").published is None
@@ -64,14 +67,14 @@ def test_interrupted_ingest_keeps_the_accounting(tmp_path: Path) -> None:
         if step.totals.records_read == 700:  # after the first batch was committed
             raise KeyboardInterrupt
 
-    with open_project(db, settings=Settings()) as project, pytest.raises(KeyboardInterrupt):
+    with open_project(db, settings=NO_ANNOTATE) as project, pytest.raises(KeyboardInterrupt):
         project.ingest([source], progress=interrupt)
-    with open_project(db, settings=Settings()) as project:
+    with open_project(db, settings=NO_ANNOTATE) as project:
         partial = project.stats()
     assert 0 < partial.articles < 1299
     assert _accounting_holds(db)
 
-    with open_project(db, settings=Settings()) as project:
+    with open_project(db, settings=NO_ANNOTATE) as project:
         report = project.ingest([source])
         final = project.stats()
     assert report.articles_added == 1299 - partial.articles
@@ -85,7 +88,7 @@ def test_rejections_are_recognised_by_content(
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
 
     db = tmp_path / "x.db"
-    with open_project(db, settings=Settings()) as project:
+    with open_project(db, settings=NO_ANNOTATE) as project:
         from_stdin(json.dumps({"id": "x1", "text": "Too short."}))
         first = project.ingest(["-"])
         from_stdin(json.dumps({"id": "x2", "text": "Also far too short."}))
@@ -106,7 +109,7 @@ def test_the_store_is_never_read_as_input(tmp_path: Path) -> None:
     inputs.mkdir()
     (inputs / "news.jsonl").write_text(_line(1), encoding="utf-8")
     db = inputs / "store.db"
-    with open_project(db, settings=Settings()) as project:
+    with open_project(db, settings=NO_ANNOTATE) as project:
         first = project.ingest([inputs])
         second = project.ingest([inputs])
     assert (first.articles_added, first.rejected) == (1, 0)
@@ -123,3 +126,62 @@ def test_a_reader_bug_rejects_one_record_not_the_batch() -> None:
     assert "ZeroDivisionError" in result.message
     again = guarded("feed.xml#9", broken, content=b"<item>...</item>")
     assert isinstance(again, Rejected) and again.key == result.key
+
+
+# -- annotation on ingest -------------------------------------------------------------------
+
+
+def test_ingest_stores_annotations_with_each_article(tmp_path: Path) -> None:
+    source = tmp_path / "news.jsonl"
+    source.write_text(
+        "\n".join([_line(1, published="2024-03-06T08:00:00Z"), _line(2), "{broken"]),
+        encoding="utf-8",
+    )
+    with open_project(tmp_path / "a.db", settings=Settings()) as project:
+        report = project.ingest(source)
+        assert (report.articles_added, report.articles_annotated) == (2, 2)
+        assert report.annotation_failed == 0
+        assert project.stats().annotated == 2
+        article = project.article("story-1")
+        found = project.annotations("story-1")
+    assert found is not None
+    for item in (*found.entities, *found.quantities, *found.timexes):
+        assert article.text[item.start : item.end] == item.text
+    assert {t.text: t.value for t in found.timexes}["Tuesday"] == "2024-03-05"
+    assert "resident" in {q.counts for q in found.quantities}
+    assert "Tessin Water Authority" in {e.canonical for e in found.entities}
+
+
+def test_articles_stored_without_annotation_are_annotated_by_the_next_run(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "later.db"
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_text("\n".join(_line(n) for n in range(1, 4)), encoding="utf-8")
+    second.write_text(_line(9), encoding="utf-8")
+    with open_project(db, settings=NO_ANNOTATE) as project:
+        assert project.ingest(first).articles_annotated == 0
+        assert project.annotations("story-1") is None
+        assert project.stats().annotated == 0
+    with open_project(db, settings=Settings()) as project:
+        report = project.ingest(second)
+        assert (report.articles_added, report.articles_annotated) == (1, 4)
+        assert project.stats().annotated == 4
+
+
+def test_annotate_pending_alone(tmp_path: Path) -> None:
+    source = tmp_path / "news.jsonl"
+    source.write_text("\n".join(_line(n) for n in range(1, 4)), encoding="utf-8")
+    with open_project(tmp_path / "p.db", settings=NO_ANNOTATE) as project:
+        project.ingest(source)
+        report = project.annotate_pending()
+        assert report.articles_annotated == 3
+        assert project.annotate_pending().articles_annotated == 0
+
+
+def test_annotations_of_an_unknown_article_is_not_found(tmp_path: Path) -> None:
+    with (
+        open_project(tmp_path / "n.db", settings=Settings()) as project,
+        pytest.raises(NotFoundError),
+    ):
+        project.annotations("nope")

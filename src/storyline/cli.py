@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any, NoReturn
 
 import click
@@ -16,8 +17,9 @@ from rich.table import Table
 from storyline import __version__
 from storyline.config import Settings, load_settings
 from storyline.errors import InputRejectedError, StorylineError, UsageError
-from storyline.model import Article, Rejected
-from storyline.project import IngestProgress, Project, open_project
+from storyline.ingest.base import parse_published
+from storyline.model import Annotations, Article, Rejected
+from storyline.project import IngestProgress, Project, annotate_input, open_project
 
 FORMAT_OPTION = click.option(
     "--format",
@@ -113,13 +115,14 @@ def _progress_display(enabled: bool) -> Iterator[Callable[[IngestProgress], None
 
         def update(step: IngestProgress) -> None:
             totals = step.totals
-            if totals.records_read % 25 == 0 or totals.records_read < 25:
+            ticks = totals.records_read + totals.articles_annotated
+            if ticks % 25 == 0 or ticks < 25:
                 bar.update(
                     task,
                     description=(
                         f"{totals.records_read:,} read · {totals.articles_added:,} new articles · "
                         f"{totals.duplicates_added:,} copies · {totals.rejected:,} rejected · "
-                        f"{step.location[-50:]}"
+                        f"{totals.articles_annotated:,} annotated · {step.location[-50:]}"
                     ),
                 )
 
@@ -138,6 +141,12 @@ def _progress_display(enabled: bool) -> Iterator[Callable[[IngestProgress], None
 @click.option("--strict", is_flag=True, help="Exit with code 3 when any record is rejected.")
 @click.option("--min-text-chars", type=int, help="Reject articles with less text than this.")
 @click.option("--dedup-threshold", type=float, help="Similarity at which texts are copies.")
+@click.option(
+    "--no-annotate",
+    "no_annotate",
+    is_flag=True,
+    help="Only read, dedupe and store; annotate later (annotate.on_ingest = false).",
+)
 @FORMAT_OPTION
 @click.pass_obj
 def ingest(
@@ -148,6 +157,7 @@ def ingest(
     strict: bool,
     min_text_chars: int | None,
     dedup_threshold: float | None,
+    no_annotate: bool,
     output_format: str,
 ) -> None:
     """Read articles from files, folders (recursively) or - (stdin) into the store.
@@ -160,6 +170,7 @@ def ingest(
         "fetch.allow_private_addresses": allow_private,
         "ingest.min_text_chars": min_text_chars,
         "dedup.threshold": dedup_threshold,
+        "annotate.on_ingest": False if no_annotate else None,
     }
     with state.project(create=True, **overrides) as project:
         show = not state.quiet and sys.stderr.isatty()
@@ -174,6 +185,8 @@ def ingest(
                 "already_stored": report.already_stored,
                 "rejected": {"total": report.rejected, "by_code": report.rejected_by_code},
                 "rejected_again": report.rejected_again,
+                "articles_annotated": report.articles_annotated,
+                "annotation_failed": report.annotation_failed,
             }
         )
     else:
@@ -183,6 +196,9 @@ def ingest(
             f"({report.duplicates_added:,} of them copies), "
             f"{report.already_stored:,} already stored, {report.rejected:,} rejected"
         )
+        if report.articles_annotated or report.annotation_failed:
+            failed = f", {report.annotation_failed:,} failed" if report.annotation_failed else ""
+            click.echo(f"  annotated {_count(report.articles_annotated, 'article')}{failed}")
         for code, count in report.rejected_by_code.items():
             click.echo(f"  rejected {code}: {count:,}")
         if report.rejected_again:
@@ -218,6 +234,7 @@ def stats(state: _State, output_format: str) -> None:
         ("  of which copies", totals.duplicates),
         ("rejected", totals.rejected_total),
         *((f"  {code}", n) for code, n in totals.rejected_by_code.items()),
+        ("annotated", totals.annotated),
         ("sources", totals.sources),
         ("stories", totals.stories),
     ]
@@ -292,6 +309,110 @@ def rejected(state: _State, output_format: str, limit: int | None, offset: int) 
     )
 
 
+@cli.command()
+@click.argument("source", metavar="FILE | -")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["jsonl"]),
+    default="jsonl",
+    show_default=True,
+    help="One JSON object per article (the contract in DESIGN.md).",
+)
+@click.option(
+    "--published",
+    metavar="ISO",
+    help="Publication time for articles whose input gives none (resolves 'last week').",
+)
+@click.option("--strict", is_flag=True, help="Exit with code 3 when any record is rejected.")
+@click.pass_obj
+def annotate(
+    state: _State, source: str, output_format: str, published: str | None, strict: bool
+) -> None:
+    """Annotate articles from a file, folder or - (stdin) without a store.
+
+    Prints entities, quotes with speakers, quantities and time expressions as JSON lines, in
+    input order; offsets index the printed text (a given text is kept unchanged). Rejected
+    records are reported on stderr.
+    """
+    when = _parse_published_option(published)
+    rejected = 0
+    for result in annotate_input(source, settings=state.settings(), published=when):
+        if isinstance(result, Rejected):
+            rejected += 1
+            click.echo(
+                f"storyline: rejected {result.location}: {result.code}: {result.message}",
+                err=True,
+            )
+            continue
+        article, found = result
+        click.echo(json.dumps(_annotated_json(article, found), ensure_ascii=False))
+    if strict and rejected:
+        raise InputRejectedError(f"{_count(rejected, 'record')} rejected")
+
+
+def _parse_published_option(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    moment = parse_published(value)
+    if moment is None:
+        raise UsageError(f"--published: not an ISO-8601 date or time: {value!r}")
+    return moment
+
+
+def _annotated_json(article: Article, found: Annotations | None) -> dict[str, object]:
+    document: dict[str, object] = {
+        "id": article.id,
+        "published": article.published.isoformat() if article.published else None,
+        "text": article.text,
+        **(found or Annotations()).to_dict(),
+    }
+    if found is None:
+        document["error"] = "annotation_failed"
+    return document
+
+
+@cli.command(name="article")
+@click.argument("article_id", metavar="ID")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="A readable summary, or JSON: the article and its annotations.",
+)
+@click.pass_obj
+def article_command(state: _State, article_id: str, output_format: str) -> None:
+    """One stored article with its annotations."""
+    with state.project() as project:
+        article = project.article(article_id)
+        found = project.annotations(article_id)
+    if output_format == "json":
+        document = _article_json(article)
+        document["text"] = article.text
+        document["annotations"] = None if found is None else found.to_dict(roles=True)
+        _print_json(document)
+        return
+    published = article.published.isoformat() if article.published else "unknown"
+    click.echo(f"{article.id}  {article.source or ''}  {published}")
+    click.echo(article.title or "(no title)")
+    if found is None:
+        click.echo("not annotated yet (run: storyline ingest again, or see annotate.on_ingest)")
+        return
+    entities = {f"{e.canonical} ({e.label})" for e in found.entities}
+    click.echo(f"entities: {', '.join(sorted(entities)) or '-'}")
+    for quote in found.quotes:
+        who = quote.speaker.canonical if quote.speaker else "?"
+        click.echo(f"quote [{quote.kind}] {who}: {quote.content.text[:120]}")
+    for q in found.quantities:
+        click.echo(
+            f"quantity: {q.text} -> {q.value} [{q.low}, {q.high}] {q.unit or ''} {q.counts or ''}"
+        )
+    for t in found.timexes:
+        click.echo(f"time: {t.text} -> {t.type} {t.value}")
+
+
 @cli.group(name="eval")
 def eval_group() -> None:
     """Score a stage against annotated data (see ../shared/eval/README.md)."""
@@ -308,6 +429,24 @@ def eval_timex(path: str, output_format: str) -> None:
         _print_json(evaluate_timex(path).to_dict())
     else:
         click.echo(report(path))
+
+
+@eval_group.command(name="quotes")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--limit", type=click.IntRange(min=1), help="Score only the first N documents.")
+@FORMAT_OPTION
+@click.pass_obj
+def eval_quotes(state: _State, path: str, limit: int | None, output_format: str) -> None:
+    """Quote attribution against PolNeAR-style JSONL: content and speaker F1."""
+    from storyline.annotate.pipeline import build_pipeline
+    from storyline.eval.quotes import evaluate_quotes, report
+
+    nlp = build_pipeline(state.settings().annotate)
+    scores = evaluate_quotes(path, nlp, limit=limit)
+    if output_format == "json":
+        _print_json(scores.to_dict())
+    else:
+        click.echo(report(scores))
 
 
 def main(argv: Sequence[str] | None = None) -> None:
