@@ -21,6 +21,7 @@ demo: install
 	$(BIN)/storyline --db $(DEMO_DB) ingest examples/corpus
 	$(BIN)/storyline --db $(DEMO_DB) stats
 	$(BIN)/storyline --db $(DEMO_DB) articles --limit 15
+	$(BIN)/storyline --db $(DEMO_DB) article a02
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks examples

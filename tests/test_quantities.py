@@ -268,3 +268,8 @@ def test_results_are_sorted_and_disjoint(nlp: Language) -> None:
 )
 def test_parse_number(text: str, value: float | None) -> None:
     assert parse_number(text) == (None if value is None else pytest.approx(value))
+
+
+def test_hedged_bounds_are_exact_decimals(nlp: Language) -> None:
+    [q] = find_quantities(nlp("About 3,000 residents left."))
+    assert (q.low, q.high) == (2700.0, 3300.0)  # not 3300.0000000000005

@@ -579,10 +579,11 @@ def _bounds(m: _Match) -> tuple[float | None, float | None, float | None]:
     v = a.value
     if v is None or m.hedge is None:
         return v, a.low, a.high
+    # v * 9 / 10 rather than 0.9 * v: 3,000 gives 3300.0, not 3300.0000000000005.
     if m.hedge == "about":
-        return v, 0.9 * v, 1.1 * v
+        return v, v * 9 / 10, v * 11 / 10
     if m.hedge == "nearly":
-        return v, 0.9 * v, v
+        return v, v * 9 / 10, v
     if m.hedge == "above":
         return v, v, None
     return v, None, v
