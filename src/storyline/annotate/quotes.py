@@ -41,6 +41,7 @@ from dataclasses import dataclass
 
 from spacy.language import Language
 from spacy.tokens import Doc, Token
+from spacy.tokens import Span as SpacySpan
 
 from storyline.annotate import extensions as _extensions  # noqa: F401  (registers doc._.*)
 from storyline.model import Entity, Quote, QuoteKind, Span, Speaker
@@ -368,9 +369,12 @@ _MALE = frozenset({"mr.", "mr", "sir", "lord", "king"})
 _PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f"}
 
 
-def _mention_facts(doc: Doc, start: int, end: int, role: str | None) -> tuple[bool, str | None]:
+def _mention_facts(
+    doc: Doc, start: int, end: int, role: str | None, span: SpacySpan | None = None
+) -> tuple[bool, str | None]:
     """Whether a mention is a subject, and the gender its title words give."""
-    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        span = doc.char_span(start, end, alignment_mode="expand")
     if span is None or len(span) == 0:
         return False, None
     root = span.root
@@ -574,7 +578,7 @@ def _fallback_entities(doc: Doc) -> list[_Ent]:
             if words:
                 canonical = fullest.get(words[-1], canonical)
             role = _compound_role(e.start, e.root)
-        subject, gender = _mention_facts(doc, e.start_char, e.end_char, role)
+        subject, gender = _mention_facts(doc, e.start_char, e.end_char, role, e)
         out.append(_Ent(e.start_char, e.end_char, e.label_, canonical, role, subject, gender))
     return out
 
@@ -597,7 +601,7 @@ def _compound_role(ent_start: int, root: Token) -> str | None:
         return doc[i:ent_start].text
     for child in root.rights:
         if child.dep_ == "appos" and child.pos_ == "NOUN":
-            return _phrase(doc, child.left_edge.i, child.right_edge.i + 1)
+            return _phrase(doc, *_np_range(child))
     if root.dep_ == "appos" and root.head.pos_ == "NOUN" and root.head.i < root.i:
         # "a spokeswoman, Anna White": the noun the name is in apposition to.
         head = root.head
@@ -852,6 +856,15 @@ def _direct(doc: Doc, text: str, spans: list[tuple[int, int]], quoted: list[bool
             or _colon_cue(doc, lo)
             or _previous_cue(doc, lo)
         )
+        signed = _dash_source(doc, text, end)
+        if signed is not None:
+            # '"..." ― Ana Torres': the signature is the source, the dash the cue.
+            dash = next(i for i in range(end, signed.idx) if text[i] in "-–—―")
+            f = _Found(lo, hi, QuoteKind.DIRECT, None, (dash, dash + 1), signed, start, end, [])
+            f.pieces.append((lo, hi))
+            found.append(f)
+            last = f
+            continue
         headline = _headline_source(doc, text, start) if cue is None else None
         if headline is not None:
             colon = text.rfind(":", 0, start)
@@ -875,8 +888,6 @@ def _direct(doc: Doc, text: str, spans: list[tuple[int, int]], quoted: list[bool
         cue_span = _cue_span(weak, (lo, hi)) if weak is not None else None
         f = _Found(lo, hi, QuoteKind.DIRECT, weak, cue_span, subj, start, end, [(lo, hi)])
         f.strong = cue is not None
-        if subj is None:
-            f.subj = _dash_source(doc, text, end)
         if f.subj is None and last is not None and _continues(text, last.end, start):
             f.subj, f.cue, f.cue_span = last.subj, last.cue, last.cue_span
         elif f.subj is None:
@@ -918,7 +929,9 @@ def _dash_source(doc: Doc, text: str, end: int) -> Token | None:
     if m is None or _DASH_END.match(text, m.end()) is None:
         return None
     name = doc.char_span(m.start(1), m.end(1), alignment_mode="expand")
-    return None if name is None or len(name) == 0 else name.root
+    if name is None or len(name) == 0 or name.root.idx < m.start(1):
+        return None
+    return name.root
 
 
 def _paragraph_cue(doc: Doc, text: str, quoted: list[bool], lo: int) -> Token | None:
@@ -1025,16 +1038,19 @@ def _content_of(t: Token, lemma: str) -> tuple[tuple[int, int] | None, Token | N
 
 def _indirect(doc: Doc, text: str, quoted: list[bool]) -> list[_Found]:
     found: list[_Found] = []
+    verb = doc.vocab.strings["VERB"]
+    according = doc.vocab.strings["according"]
     for t in doc:
-        if quoted[t.i]:
+        # Integer comparisons first: this loop sees every token of every article.
+        if (t.pos != verb and t.lower != according) or quoted[t.i]:
             continue  # a cue inside a quotation belongs to the quote, not to the article
-        lemma = _lemma(t)
-        if t.lower_ == "according":
+        if t.lower == according:
             f = _according(doc, t)
             if f is not None:
                 found.append(f)
             continue
-        if t.pos_ != "VERB" or lemma not in _ANY_CUE:
+        lemma = _lemma(t)
+        if lemma not in _ANY_CUE:
             continue
         rng, cue_end = _content_of(t, lemma)
         if rng is None:
