@@ -686,6 +686,8 @@ class _Found:
     """Token ranges between quotation marks (two for a quote split by its cue)."""
     strong: bool = True
     """Whether ``cue`` is a reporting verb (not just the verb the quote hangs from)."""
+    free: bool = False
+    """A short quoted phrase without a cue: a quote only as part of a split quote."""
 
 
 def _is_cue(t: Token) -> bool:
@@ -874,10 +876,11 @@ def _direct(doc: Doc, text: str, spans: list[tuple[int, int]], quoted: list[bool
             continue
         if _is_title(doc, lo, hi):
             continue
-        if cue is None:
-            has_verb = any(t.pos_ in ("VERB", "AUX") for t in span)
-            if words < _MIN_FREE_WORDS or not has_verb:
-                continue
+        # A short quoted phrase with no cue of its own is kept only as the second half of a
+        # quote split by its cue ('"They sue," he said. "Everybody sues."').
+        free = cue is None and (
+            words < _MIN_FREE_WORDS or not any(t.pos_ in ("VERB", "AUX") for t in span)
+        )
         weak = cue or _governing_verb(doc, text, quoted, lo, hi)
         subj = _subject(weak) if weak is not None else None
         if weak is not None and (subj is None or lo <= subj.i < hi) and weak.tag_ == "VBG":
@@ -888,7 +891,10 @@ def _direct(doc: Doc, text: str, spans: list[tuple[int, int]], quoted: list[bool
         cue_span = _cue_span(weak, (lo, hi)) if weak is not None else None
         f = _Found(lo, hi, QuoteKind.DIRECT, weak, cue_span, subj, start, end, [(lo, hi)])
         f.strong = cue is not None
-        if f.subj is None and last is not None and _continues(text, last.end, start):
+        f.free = free
+        if free:
+            f.subj = f.cue = f.cue_span = None
+        elif f.subj is None and last is not None and _continues(text, last.end, start):
             f.subj, f.cue, f.cue_span = last.subj, last.cue, last.cue_span
         elif f.subj is None:
             # A quote opening a paragraph after one that reports someone ("Schoen argued that
@@ -897,7 +903,7 @@ def _direct(doc: Doc, text: str, spans: list[tuple[int, int]], quoted: list[bool
             if prev is not None:
                 f.subj, f.cue, f.cue_span = _subject(prev), prev, _cue_span(prev, (lo, hi))
         found.append(f)
-        if f.subj is not None:
+        if f.subj is not None and not free:
             last = f
     return [f for f in _merge_split(doc, text, found) if _worth_keeping(doc, f)]
 
@@ -909,6 +915,8 @@ _SAY_VERBS = _words("say tell add ask write tweet reply respond continue explain
 def _worth_keeping(doc: Doc, f: _Found) -> bool:
     """Short quoted phrases are quotes only next to a plain reporting verb; a quote nobody can
     be found to have said must at least be a full statement."""
+    if f.free:
+        return False
     words = sum(1 for t in doc[f.lo : f.hi] if t.is_alpha)
     if words <= 2:
         return False
@@ -975,6 +983,11 @@ def _merge_split(doc: Doc, text: str, found: list[_Found]) -> list[_Found]:
             and (not f.strong or f.cue is None or f.cue.i == prev.cue.i)
             and "\n" not in text[prev.end : f.start]
             and text[prev.end - 2 : prev.end].strip("\"'”’ ") in (",", "?", "!", "")
+            # '"...," Ebeling said, and her husband cut in. "..."': someone else speaks next.
+            and not any(
+                t.dep_ == "nsubj" and t.head.dep_ == "conj" and t.head.head.i == prev.cue.i
+                for t in doc[prev.hi : f.lo]
+            )
         ):
             prev.hi, prev.end = f.hi, f.end
             prev.pieces.append((f.lo, f.hi))
@@ -999,7 +1012,9 @@ def _quoted_tokens(doc: Doc, spans: list[tuple[int, int]]) -> list[bool]:
 _ANY_CUE = CUE_VERBS | INTENT_VERBS | OBJECT_VERBS | AS_VERBS | _PREP_CUES
 
 
-def _content_of(t: Token, lemma: str) -> tuple[tuple[int, int] | None, Token | None]:
+def _content_of(
+    t: Token, lemma: str, quoted: list[bool]
+) -> tuple[tuple[int, int] | None, Token | None]:
     """Token range of what cue ``t`` reports, and the preposition that ends the cue if any."""
     dobj: Token | None = None
     oprd: Token | None = None  # "called him a liar", "condemned the test as reckless"
@@ -1021,7 +1036,7 @@ def _content_of(t: Token, lemma: str) -> tuple[tuple[int, int] | None, Token | N
             pobj = next((c for c in child.children if c.dep_ in ("pobj", "pcomp")), None)
             if pobj is not None:
                 prep, prep_tok = (pobj.left_edge.i, pobj.right_edge.i + 1), child
-    if t.dep_ == "parataxis" and lemma in SPEECH_VERBS:
+    if t.dep_ == "parataxis" and lemma in SPEECH_VERBS and not quoted[t.head.i]:
         # "The plan, he said, will fail": the content is the clause around the cue.
         h = t.head
         return (h.left_edge.i, h.right_edge.i + 1), None
@@ -1052,7 +1067,7 @@ def _indirect(doc: Doc, text: str, quoted: list[bool]) -> list[_Found]:
         lemma = _lemma(t)
         if lemma not in _ANY_CUE:
             continue
-        rng, cue_end = _content_of(t, lemma)
+        rng, cue_end = _content_of(t, lemma, quoted)
         if rng is None:
             continue
         lo, hi = _trim(doc, *rng)
