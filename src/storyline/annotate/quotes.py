@@ -1154,6 +1154,28 @@ def _resolve_overlaps(direct: list[_Found], indirect: list[_Found]) -> list[_Fou
     return out
 
 
+def _drop_embedded(found: list[_Found]) -> list[_Found]:
+    """Drop a reported clause whose cue sits inside another one's content and which covers
+    most of it ("Park said she wants to resign": one attribution, by Park, not two)."""
+    found = sorted(found, key=lambda f: (f.start, -f.end))
+    dropped: set[int] = set()
+    for i, outer in enumerate(found):
+        if outer.kind != QuoteKind.INDIRECT or outer.cue is None or i in dropped:
+            continue
+        for j in range(i + 1, len(found)):
+            inner = found[j]
+            if inner.start >= outer.end:
+                break
+            if (
+                inner.kind == QuoteKind.INDIRECT
+                and inner.cue is not None
+                and outer.lo <= inner.cue.i < outer.hi
+                and 2 * (min(outer.end, inner.end) - inner.start) >= outer.end - outer.start
+            ):
+                dropped.add(j)
+    return [f for k, f in enumerate(found) if k not in dropped]
+
+
 def find_quotes(doc: Doc, entities: Sequence[Entity] | None = None) -> list[Quote]:
     """Direct and indirect quotes in ``doc`` with their cue and speaker, by content start.
 
@@ -1171,7 +1193,7 @@ def find_quotes(doc: Doc, entities: Sequence[Entity] | None = None) -> list[Quot
     spans = quoted_spans(text)
     quoted = _quoted_tokens(doc, spans)
     direct = _direct(doc, text, spans, quoted)
-    found = _resolve_overlaps(direct, _indirect(doc, text, quoted))
+    found = _drop_embedded(_resolve_overlaps(direct, _indirect(doc, text, quoted)))
     resolver = _Resolver(doc, text, entities)
     quotes: dict[tuple[int, int], Quote] = {}
     for f in sorted(found, key=lambda f: (f.start, f.end, f.kind != QuoteKind.DIRECT)):
@@ -1193,10 +1215,6 @@ def find_quotes(doc: Doc, entities: Sequence[Entity] | None = None) -> list[Quot
             cue=None if f.cue_span is None else _char_span(text, *f.cue_span),
         )
     return [quotes[k] for k in sorted(quotes)]
-
-
-def _flatten(items: Iterable[Quote]) -> list[Quote]:
-    return list(items)
 
 
 class QuoteFinder:
