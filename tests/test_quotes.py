@@ -131,6 +131,33 @@ def test_continued_quote_keeps_the_speaker(nlp: Language) -> None:
     assert second.speaker == first.speaker
 
 
+def test_short_second_half_of_a_split_quote(nlp: Language) -> None:
+    text = '"They sue," he said. "Everybody sues."'
+    assert summary(only(nlp, text)) == ("direct", text, "said", "he", "he")
+
+
+def test_quote_signed_with_a_dash(nlp: Language) -> None:
+    text = (
+        "Residents wrote to the council.\n\n"
+        "“The new bridge has cut my commute in half, and I am grateful for it.” ― Maria Lopez"
+    )
+    q = only(nlp, text)
+    assert summary(q) == (
+        "direct",
+        "“The new bridge has cut my commute in half, and I am grateful for it.”",
+        "―",
+        "Maria Lopez",
+        "Maria Lopez",
+    )
+
+
+def test_headline_name_colon_quote(nlp: Language) -> None:
+    q = only(nlp, "Governor Ana Ruiz: ‘We Will Not Close the Rural Clinics’\n\nThe vote is Monday.")
+    assert q.content.text == "‘We Will Not Close the Rural Clinics’"
+    assert q.cue is not None and q.cue.text == ":"
+    assert q.speaker is not None and q.speaker.text == "Governor Ana Ruiz"
+
+
 # -- indirect quotes ----------------------------------------------------------------------------
 
 
@@ -197,6 +224,52 @@ def test_indirect_quotes(
     nlp: Language, text: str, expected: tuple[str, str, str, str, str]
 ) -> None:
     assert summary(only(nlp, text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The union accused the company of breaking the agreement.",
+            (
+                "indirect",
+                "breaking the agreement",
+                "accused the company of",
+                "The union",
+                "The union",
+            ),
+        ),
+        (
+            "The senator called for a ban on the pesticide.",
+            ("indirect", "a ban on the pesticide", "called for", "The senator", "The senator"),
+        ),
+        (
+            'Reyes described the ruling as "a victory for every family in the valley."',
+            (
+                "indirect",
+                'the ruling as "a victory for every family in the valley."',
+                "described",
+                "Reyes",
+                "Reyes",
+            ),
+        ),
+    ],
+)
+def test_object_and_prepositional_contents(
+    nlp: Language, text: str, expected: tuple[str, str, str, str, str]
+) -> None:
+    assert summary(only(nlp, text)) == expected
+
+
+def test_clause_reported_inside_another_is_one_attribution(nlp: Language) -> None:
+    q = only(nlp, "Park said she wants to resign before the summer.")
+    assert summary(q) == (
+        "indirect",
+        "she wants to resign before the summer",
+        "said",
+        "Park",
+        "Park",
+    )
 
 
 def test_according_to_at_the_start(nlp: Language) -> None:
@@ -269,6 +342,22 @@ def test_pronoun_prefers_the_subject(nlp: Language) -> None:
     q = only(nlp, text)
     assert q.speaker is not None
     assert (q.speaker.text, q.speaker.canonical, q.speaker.role) == ("he", "Mark Lund", "rival")
+
+
+def test_pronoun_prefers_a_person_of_the_known_gender(nlp: Language) -> None:
+    text = 'Ms. Dana Holt met Omar Reyes on Monday. Reyes was late. "We are ready," she said.'
+    entities = [
+        Entity(text="Dana Holt", start=4, end=13, label="PERSON", canonical="Dana Holt"),
+        Entity(text="Omar Reyes", start=18, end=28, label="PERSON", canonical="Omar Reyes"),
+        Entity(text="Reyes", start=40, end=45, label="PERSON", canonical="Omar Reyes"),
+    ]
+    q = only(nlp, text, entities)
+    assert q.speaker is not None and (q.speaker.text, q.speaker.canonical) == ("she", "Dana Holt")
+
+
+def test_relative_pronoun_is_the_mention_and_resolves_to_its_noun(nlp: Language) -> None:
+    q = only(nlp, "The plan was opposed by Mark Lund, who said the vote was unfair.")
+    assert summary(q) == ("indirect", "the vote was unfair", "said", "who", "Mark Lund")
 
 
 def test_surname_resolves_to_the_fullest_name_and_role(nlp: Language) -> None:

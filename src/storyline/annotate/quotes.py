@@ -391,6 +391,16 @@ def _mention_facts(
     return subject, gender
 
 
+def _given_entity(doc: Doc, e: Entity) -> _Ent:
+    span = doc.char_span(e.start, e.end, alignment_mode="expand")
+    role = e.role
+    if role is None and e.label == "PERSON" and span is not None and len(span):
+        role = _compound_role(span.start, span.root)  # "Mark Lund, a rival"
+    return _Ent(
+        e.start, e.end, e.label, e.canonical, role, *_mention_facts(doc, e.start, e.end, role, span)
+    )
+
+
 class _Resolver:
     """Finds who a speaker mention refers to, from the article's entities."""
 
@@ -400,18 +410,7 @@ class _Resolver:
         if entities is None:
             ents = _fallback_entities(doc)
         else:
-            ents = [
-                _Ent(
-                    e.start,
-                    e.end,
-                    e.label,
-                    e.canonical,
-                    e.role,
-                    *_mention_facts(doc, e.start, e.end, e.role),
-                )
-                for e in entities
-                if e.label in _SPEAKER_LABELS
-            ]
+            ents = [_given_entity(doc, e) for e in entities if e.label in _SPEAKER_LABELS]
         self.ents = sorted(ents, key=lambda e: (e.start, e.end))
         self.genders: dict[str, str] = {}
         for e in self.ents:
@@ -441,11 +440,20 @@ class _Resolver:
 
         gender = _PRONOUN_GENDER.get(pronoun)
         i = bisect.bisect_left(self.starts, pos)
+        recent = [e for e in self.ents[max(0, i - 60) : i] if e.label == "PERSON" and e.end <= pos]
+        # One of the last few people known to match the pronoun ("Ms. Holt" for "she") beats
+        # a nearer one whose gender the article never shows.
+        names: list[str] = []
+        for e in reversed(recent):
+            if e.canonical not in names:
+                names.append(e.canonical)
+            if len(names) > 3:
+                break
+            if gender and self.genders.get(e.canonical) == gender:
+                return e
         fallback: _Ent | None = None
         seen = 0
-        for e in reversed(self.ents[max(0, i - 60) : i]):
-            if e.label != "PERSON" or e.end > pos:
-                continue
+        for e in reversed(recent):
             known = self.genders.get(e.canonical)
             if gender and known and known != gender:
                 continue
