@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 import spacy
 from spacy.language import Language
+from spacy.tokens import Span
 
 from storyline.annotate.entities import find_entities, role_index
 from storyline.model import Entity
@@ -250,3 +251,30 @@ def test_ambiguous_surname_keeps_only_its_own_role(nlp: Language) -> None:
         ("Park", "PERSON", "Park", "Mayor"),
         ("Park", "PERSON", "Park", "banker"),
     ]
+
+
+def test_titles_and_possessives_inside_ner_spans_come_off(nlp: Language) -> None:
+    # Larger models often tag "Mr. Tom Smith" or "President Joe Biden" as one span, and "the"
+    # and "’s" with an ORG: set such spans by hand on a parsed doc.
+    text = (
+        "Mr. Tom Smith met President Joe Biden at the White House. "
+        "Smith’s aides said Biden was late."
+    )
+    with nlp.select_pipes(disable=["storyline_entities"]):
+        doc = nlp(text)
+    doc.ents = [
+        Span(doc, 0, 3, "PERSON"),  # Mr. Tom Smith
+        Span(doc, 4, 7, "PERSON"),  # President Joe Biden
+        Span(doc, 8, 11, "FAC"),  # the White House .
+        Span(doc, 12, 14, "ORG"),  # Smith ’s
+        Span(doc, 16, 17, "PERSON"),  # Biden
+    ]
+    found = find_entities(doc)
+    assert [(e.text, e.label, e.canonical, e.role) for e in found] == [
+        ("Tom Smith", "PERSON", "Tom Smith", None),
+        ("Joe Biden", "PERSON", "Joe Biden", "President"),
+        ("White House", "FAC", "White House", None),
+        ("Smith", "PERSON", "Tom Smith", None),
+        ("Biden", "PERSON", "Joe Biden", "President"),
+    ]
+    assert all(text[e.start : e.end] == e.text for e in found)
