@@ -38,7 +38,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
@@ -1004,17 +1007,12 @@ def _merge_split(doc: Doc, text: str, found: list[_Found]) -> list[_Found]:
     return out
 
 
-def _quoted_tokens(doc: Doc, spans: list[tuple[int, int]]) -> list[bool]:
-    """For each token, whether it lies inside a quotation (between its marks)."""
-    flags = [False] * len(doc)
-    pending = iter(spans)
-    span = next(pending, None)
-    for t in doc:
-        while span is not None and span[1] <= t.idx:
-            span = next(pending, None)
-        if span is not None and span[0] < t.idx:
-            flags[t.i] = True
-    return flags
+def _quoted_tokens(starts: NDArray[Any], spans: list[tuple[int, int]]) -> list[bool]:
+    """For each token (by its start offset), whether it lies inside a quotation."""
+    flags = np.zeros(len(starts), dtype=bool)
+    for start, end in spans:
+        flags[np.searchsorted(starts, start, "right") : np.searchsorted(starts, end, "left")] = True
+    return list(flags.tolist())
 
 
 _ANY_CUE = CUE_VERBS | INTENT_VERBS | OBJECT_VERBS | AS_VERBS | _PREP_CUES
@@ -1059,13 +1057,15 @@ def _content_of(
     return None, None
 
 
-def _indirect(doc: Doc, text: str, quoted: list[bool]) -> list[_Found]:
+def _indirect(doc: Doc, text: str, attrs: NDArray[Any], quoted: list[bool]) -> list[_Found]:
     found: list[_Found] = []
-    verb = doc.vocab.strings["VERB"]
     according = doc.vocab.strings["according"]
-    for t in doc:
-        # Integer comparisons first: this loop sees every token of every article.
-        if (t.pos != verb and t.lower != according) or quoted[t.i]:
+    verb = doc.vocab.strings["VERB"]  # the part-of-speech symbol's id
+    # Only verbs and "according" can be cues: find them on the token arrays, without making a
+    # Token object for every word of every article.
+    for i in np.flatnonzero((attrs[:, 0] == verb) | (attrs[:, 1] == according)).tolist():
+        t = doc[i]
+        if quoted[i]:
             continue  # a cue inside a quotation belongs to the quote, not to the article
         if t.lower == according:
             f = _according(doc, t)
@@ -1199,9 +1199,10 @@ def find_quotes(doc: Doc, entities: Sequence[Entity] | None = None) -> list[Quot
     """
     text = doc.text
     spans = quoted_spans(text)
-    quoted = _quoted_tokens(doc, spans)
+    attrs = doc.to_array(["POS", "LOWER", "IDX"])
+    quoted = _quoted_tokens(attrs[:, 2], spans)
     direct = _direct(doc, text, spans, quoted)
-    found = _drop_embedded(_resolve_overlaps(direct, _indirect(doc, text, quoted)))
+    found = _drop_embedded(_resolve_overlaps(direct, _indirect(doc, text, attrs, quoted)))
     resolver = _Resolver(doc, text, entities)
     quotes: dict[tuple[int, int], Quote] = {}
     for f in sorted(found, key=lambda f: (f.start, f.end, f.kind != QuoteKind.DIRECT)):
