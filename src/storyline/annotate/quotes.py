@@ -1057,6 +1057,24 @@ def _content_of(
     return None, None
 
 
+_RUN_ON = frozenset({"because", "since", "while", "although", "though", "but", "and", "so", "as"})
+
+
+def _run_on(doc: Doc, cue: Token, hi: int) -> int:
+    """Where a reported clause really ends: the parser often hangs a trailing "because ...",
+    "but ..." clause of the content on the reporting verb; the report runs to the sentence end."""
+    i = hi
+    if i < len(doc) and doc[i].text == ",":
+        i += 1
+    if i >= len(doc) or doc[i].lower_ not in _RUN_ON or doc[i].sent.start != cue.sent.start:
+        return hi
+    end = doc[i].sent.end
+    if any(_is_cue(t) for t in doc[i:end]):
+        return hi  # another report follows ("..., but he added that ...")
+    hi_end = _trim(doc, i, end)[1]
+    return hi_end if hi_end > i else hi
+
+
 def _indirect(doc: Doc, text: str, attrs: NDArray[Any], quoted: list[bool]) -> list[_Found]:
     found: list[_Found] = []
     according = doc.vocab.strings["according"]
@@ -1083,6 +1101,8 @@ def _indirect(doc: Doc, text: str, attrs: NDArray[Any], quoted: list[bool]) -> l
             continue
         while hi < len(doc) and quoted[hi] and quoted[hi - 1] and doc[hi].is_punct:
             hi += 1  # a content ending inside a quotation ends with it: '... "a disaster."'
+        if t.i < lo:
+            hi = _run_on(doc, t, hi)
         subj = _subject(t)
         if subj is not None and lo <= subj.i < hi and t.dep_ != "parataxis":
             continue
