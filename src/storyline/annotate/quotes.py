@@ -516,10 +516,13 @@ class _Resolver:
                     )
             return Speaker(text=text, start=start, end=end, canonical=text)
         found = self._overlapping(start, end)
-        if found:
-            # The entity the head word belongs to, else a person, else the first one.
-            ent = next((e for e in found if e.start <= head.idx < e.end), None)
-            ent = ent or next((e for e in found if e.label == "PERSON"), found[0])
+        # The entity the head word belongs to, else a person named in apposition; a name that
+        # only modifies a common noun ("a Democratic aide") is not the speaker.
+        ent = next((e for e in found if e.start <= head.idx < e.end), None)
+        ent = ent or next((e for e in found if e.label == "PERSON"), None)
+        if ent is None and found and head.pos_ == "PROPN":
+            ent = found[0]
+        if ent is not None:
             role = ent.role or _mention_role(doc, ent) or self.roles.get(ent.canonical)
             return Speaker(text=text, start=start, end=end, canonical=ent.canonical, role=role)
         if head.pos_ in ("NOUN",) and any(c.dep_ == "det" for c in head.children):
@@ -1087,8 +1090,11 @@ _RUN_ON = frozenset({"because", "since", "while", "although", "though", "but", "
 
 def _run_on(doc: Doc, cue: Token, hi: int) -> int:
     """Where a reported clause really ends: the parser often hangs a trailing "because ...",
-    "but ..." clause of the content on the reporting verb; the report runs to the sentence end."""
-    i = hi
+    "but ..." clause of the content on the reporting verb; the report runs to the sentence end,
+    over the cue when it stands in between ("He leans to Kasich, he said, because ...")."""
+    i = hi if cue.i < hi else cue.i + 1
+    if cue.i >= hi and i - hi > 4:
+        return hi
     if i < len(doc) and doc[i].text == ",":
         i += 1
     if i >= len(doc) or doc[i].lower_ not in _RUN_ON or doc[i].sent.start != cue.sent.start:
@@ -1126,11 +1132,10 @@ def _indirect(doc: Doc, text: str, attrs: NDArray[Any], quoted: list[bool]) -> l
             continue
         while hi < len(doc) and quoted[hi] and quoted[hi - 1] and doc[hi].is_punct:
             hi += 1  # a content ending inside a quotation ends with it: '... "a disaster."'
-        if t.i < lo:
-            hi = _run_on(doc, t, hi)
         subj = _subject(t)
         if subj is not None and lo <= subj.i < hi and t.dep_ != "parataxis":
             continue
+        hi = _run_on(doc, t, hi)
         if "\n" in text[doc[lo].idx : doc[hi - 1].idx] and not quoted[lo + 1]:
             continue  # the parser joined two paragraphs
         cue_span = _cue_span(t, (lo, hi))
