@@ -503,3 +503,15 @@ def test_component_sets_doc_quotes(nlp: Language) -> None:
     assert [summary(q) for q in doc._.quotes] == [
         ("direct", '"We are ready,"', "said", "the coach", "the coach")
     ]
+
+
+def test_component_reads_the_entity_component(nlp: Language) -> None:
+    pytest.importorskip("storyline.annotate.entities")
+    from storyline.annotate.pipeline import build_pipeline
+
+    full = build_pipeline(components=("storyline_entities", "storyline_quotes"))
+    doc = full('Foreign Minister Linda Park landed in Oslo. "The talks are over," Park said.')
+    assert doc._.entities is not None
+    [q] = doc._.quotes
+    assert q.speaker is not None
+    assert (q.speaker.text, q.speaker.canonical) == ("Park", "Linda Park")
