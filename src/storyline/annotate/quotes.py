@@ -763,7 +763,7 @@ def _governing_cue(doc: Doc, text: str, quoted: list[bool], lo: int, hi: int) ->
     return best
 
 
-def _cue_after(doc: Doc, lo: int, hi: int) -> Token | None:
+def _cue_after(doc: Doc, quoted: list[bool], lo: int, hi: int) -> Token | None:
     """A reporting verb right after the quote: ``"...," she said``, ``said the agency``,
     ``"...?" Trump, the front-runner, asked``. A quote closed by a full stop ends its sentence:
     what follows is a new one."""
@@ -773,7 +773,7 @@ def _cue_after(doc: Doc, lo: int, hi: int) -> Token | None:
     if doc[i].text == ".":
         return None
     for t in doc[hi : min(hi + 25, len(doc))]:
-        if "\n" in t.text or (t.i > hi and "\n" in doc[t.i - 1].whitespace_):
+        if "\n" in t.text or (t.i > hi and "\n" in doc[t.i - 1].whitespace_) or quoted[t.i]:
             break
         if _is_cue(t):
             subj = _subject(t)
@@ -786,10 +786,12 @@ def _cue_after(doc: Doc, lo: int, hi: int) -> Token | None:
     return None
 
 
-def _cue_before(doc: Doc, lo: int) -> Token | None:
+def _cue_before(doc: Doc, quoted: list[bool], lo: int) -> Token | None:
     """A reporting verb just before the quote: ``He said, "..."``, ``According to X, "..."``."""
     first = doc[lo].sent
     for t in reversed(doc[max(first.start, lo - 8) : lo]):
+        if quoted[t.i]:
+            break  # another quotation
         if _is_cue(t) or (t.lower_ == "according" and _subject(t) is not None):
             return t
         if t.text in ".;!?":
@@ -812,7 +814,7 @@ def _headline_source(doc: Doc, text: str, start: int) -> Token | None:
     return name.root
 
 
-def _colon_cue(doc: Doc, lo: int) -> Token | None:
+def _colon_cue(doc: Doc, quoted: list[bool], lo: int) -> Token | None:
     """``He said: "..."``: the verb of the clause that ends with a colon before the quote."""
     i = lo - 1
     while i >= 0 and doc[i].is_space:
@@ -820,7 +822,7 @@ def _colon_cue(doc: Doc, lo: int) -> Token | None:
     if i < 0 or doc[i].text != ":":
         return None
     for t in reversed(doc[doc[i].sent.start : i]):
-        if t.pos_ == "VERB" and _subject(t) is not None:
+        if t.pos_ == "VERB" and not quoted[t.i] and _subject(t) is not None:
             return t
     return None
 
@@ -841,7 +843,7 @@ def _is_title(doc: Doc, lo: int, hi: int) -> bool:
     )
 
 
-def _previous_cue(doc: Doc, lo: int) -> Token | None:
+def _previous_cue(doc: Doc, quoted: list[bool], lo: int) -> Token | None:
     """``Park said in a statement. "..."``: a reporting verb with a subject and nothing reported
     of its own in the sentence just before the quote."""
     if lo == 0 or doc[lo].sent.start != lo:
@@ -851,7 +853,8 @@ def _previous_cue(doc: Doc, lo: int) -> Token | None:
         return None
     for t in sent:
         if (
-            _lemma(t) in SPEECH_VERBS
+            not quoted[t.i]
+            and _lemma(t) in SPEECH_VERBS
             and t.pos_ == "VERB"
             and not any(c.dep_ in ("ccomp", "dobj", "xcomp") for c in t.children)
             and _subject(t) is not None
@@ -891,11 +894,11 @@ def _direct(doc: Doc, text: str, spans: list[tuple[int, int]], quoted: list[bool
         words = sum(1 for t in span if t.is_alpha)
         # A verb right next to the quote is the surest cue; the parse comes next.
         cue = (
-            _cue_after(doc, lo, hi)
+            _cue_after(doc, quoted, lo, hi)
             or _governing_cue(doc, text, quoted, lo, hi)
-            or _cue_before(doc, lo)
-            or _colon_cue(doc, lo)
-            or _previous_cue(doc, lo)
+            or _cue_before(doc, quoted, lo)
+            or _colon_cue(doc, quoted, lo)
+            or _previous_cue(doc, quoted, lo)
         )
         signed = _dash_source(doc, text, end)
         if signed is not None:
