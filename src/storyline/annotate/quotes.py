@@ -781,8 +781,9 @@ def _cue_after(doc: Doc, quoted: list[bool], lo: int, hi: int) -> Token | None:
             if t.i <= hi + 2 or (subj is not None and hi <= subj.left_edge.i <= hi + 2):
                 return t
             break
-        if t.i > hi + 2 and (t.pos_ in ("VERB", "AUX") or t.text in ".;!?"):
-            break
+        aside = t.dep_ in ("relcl", "acl", "appos") or t.head.dep_ in ("relcl", "acl")
+        if t.i > hi + 2 and ((t.pos_ in ("VERB", "AUX") and not aside) or t.text in ".;!?"):
+            break  # (a verb in "Mr. Guerrero, who is an actor, said" does not end the search)
     return None
 
 
@@ -1182,6 +1183,10 @@ def _according(doc: Doc, t: Token) -> _Found | None:
     return _Found(lo, hi, QuoteKind.INDIRECT, t, cue_span, pobj, start, end, [])
 
 
+def _gap(cue: Token, quote: _Found) -> int:
+    return quote.lo - cue.i if cue.i < quote.lo else cue.i - quote.hi
+
+
 def _resolve_overlaps(direct: list[_Found], indirect: list[_Found]) -> list[_Found]:
     """A clause and a quoted piece of it with one cue are one quote: the quoted span when it
     covers the clause, else the clause (a paraphrase quoting a few words)."""
@@ -1193,6 +1198,13 @@ def _resolve_overlaps(direct: list[_Found], indirect: list[_Found]) -> list[_Fou
     out: list[_Found] = []
     for f in indirect:
         assert f.cue is not None
+        inside = next((d for d in direct if d.lo - 1 <= f.lo and f.hi <= d.hi + 1), None)
+        if inside is not None and f.cue.lower_ != "according":
+            # The clause is the quotation itself: one quote, with whichever cue is nearer.
+            if inside.cue is None or _gap(f.cue, inside) < _gap(inside.cue, inside):
+                inside.cue, inside.cue_span, inside.subj = f.cue, f.cue_span, f.subj
+                inside.strong = True
+            continue
         dup = False
         for d in by_cue.get(f.cue.i, ()) if f.cue.lower_ != "according" else ():
             if d.lo < f.hi and f.lo < d.hi:
