@@ -690,8 +690,35 @@ def _subject(verb: Token) -> Token | None:
             return v.head
         if v.dep_ == "acl" and v.tag_ == "VBG":  # "officials saying that ..."
             return v.head
-        return None
+        return _left_subject(verb)
     return None
+
+
+_NOT_SPEAKERS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
+
+
+def _left_subject(verb: Token) -> Token | None:
+    """The noun phrase right before a subjectless reporting verb, when the parser attached it
+    elsewhere ("On Dec. 2, Col. Steven Warren, a spokesman, said ...")."""
+    if _lemma(verb) not in SPEECH_VERBS or verb.dep_ not in ("ROOT", "ccomp", "conj"):
+        return None
+    doc = verb.doc
+    i = verb.i - 1
+    while i >= 0 and doc[i].is_punct and doc[i].text in ",—–":
+        i -= 1
+    if i < 0 or doc[i].pos_ not in ("NOUN", "PROPN") or doc[i].ent_type_ in _NOT_SPEAKERS:
+        return None
+    t = doc[i]
+    for _ in range(4):
+        if t.dep_ == "pobj" and t.head.dep_ == "prep" and t.head.head.pos_ in ("NOUN", "PROPN"):
+            t = t.head.head  # "president of the union"
+        elif t.dep_ in ("appos", "compound") and t.head.pos_ in ("NOUN", "PROPN"):
+            if t.head.ent_type_ in _NOT_SPEAKERS:
+                break
+            t = t.head  # "a spokesman" in apposition to "Warren"
+        else:
+            break
+    return t
 
 
 def _cue_span(verb: Token, content: tuple[int, int]) -> tuple[int, int]:
