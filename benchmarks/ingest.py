@@ -1,7 +1,8 @@
 """Ingest + dedup throughput and peak memory on a generated corpus.
 
-    python benchmarks/ingest.py                 # 20,000 articles
+    python benchmarks/ingest.py                 # 20,000 articles, then the copy-group check
     python benchmarks/ingest.py --articles 80000
+    python benchmarks/ingest.py --articles 0 --group 5000   # only the copy-group check
 
 Prints, from one run on one machine:
 - the baseline: articles/s of just reading the JSONL and hashing each article's text;
@@ -10,7 +11,11 @@ Prints, from one run on one machine:
   ``benchmarks/annotate.py``, and at spaCy's pace it would hide everything measured here;
 - their ratio, which is what to compare across machines;
 - the peak RSS of the ingest process, which must stay under 1 GiB whatever the corpus size
-  (input is streamed; run with a larger --articles to see it stay flat).
+  (input is streamed; run with a larger --articles to see it stay flat);
+- one syndicated story: ingest of ``--group`` copies of one article (a wire story and its
+  republications with small edits, :func:`storyline.dedup.synthetic.wire_copy`) against the same
+  number of unrelated articles, and their ratio. Deduping an article must cost about the same
+  whatever the size of its copy group, so the ratio stays near 1 as ``--group`` grows.
 
 Each measured step runs in a fresh child process so its peak RSS is its own.
 """
@@ -65,31 +70,90 @@ def _run_child(code: str, *args: str) -> dict[str, Any]:
     return result
 
 
-def write_corpus(path: Path, articles: int, seed: int) -> str:
+def write_corpus(path: Path, articles: int, seed: int, copy_rate: float = 0.2) -> str:
     from storyline.dedup.synthetic import generate_corpus
 
     digest = hashlib.sha256()
     with path.open("w", encoding="utf-8") as handle:
-        for record in generate_corpus(articles, seed=seed):
+        for record in generate_corpus(articles, seed=seed, copy_rate=copy_rate):
             line = json.dumps(record, ensure_ascii=False) + "\n"
             digest.update(line.encode())
             handle.write(line)
     return digest.hexdigest()[:12]
 
 
+def write_copy_group(path: Path, copies: int, seed: int) -> None:
+    """One generated article followed by ``copies - 1`` republications of it by other outlets,
+    published from an hour before to half a day after it (so the group's origin moves)."""
+    import random
+    from datetime import datetime, timedelta
+
+    from storyline.dedup.synthetic import OUTLETS, generate_corpus, wire_copy
+
+    original = next(generate_corpus(1, seed=seed, copy_rate=0.0))
+    title, text, wire = str(original["title"]), str(original["text"]), str(original["source"])
+    published = datetime.fromisoformat(str(original["published"]))
+    paragraphs = text.split("\n\n")
+    outlets = [o for o in OUTLETS if o != wire]
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(json.dumps(original, ensure_ascii=False) + "\n")
+        for n in range(1, copies):
+            outlet = rng.choice(outlets)
+            headline, body = wire_copy(rng, title, paragraphs, outlet=outlet, wire=wire)
+            record = {
+                "id": f"copy-{n:06d}",
+                "url": f"https://outlet{n}.example/copy-{n}",
+                "source": outlet,
+                "title": headline,
+                "text": "\n\n".join(body),
+                "published": (published + timedelta(minutes=rng.randint(-60, 720))).isoformat(),
+            }
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def copy_group(size: int, seed: int) -> None:
+    """Ingest ``size`` copies of one story and ``size`` unrelated articles; print both rates."""
+    with tempfile.TemporaryDirectory(prefix="storyline-bench-") as tmp:
+        group, unrelated = Path(tmp) / "group.jsonl", Path(tmp) / "unrelated.jsonl"
+        write_copy_group(group, size, seed)
+        write_corpus(unrelated, size, seed, copy_rate=0.0)
+        one = _run_child(CHILD_INGEST, str(group), str(Path(tmp) / "group.db"))
+        other = _run_child(CHILD_INGEST, str(unrelated), str(Path(tmp) / "unrelated.db"))
+    group_rate = one["count"] / one["seconds"]
+    other_rate = other["count"] / other["seconds"]
+    print(
+        f"one copy group       : {group_rate:>10,.0f} articles/s  ({size:,} copies of one story, "
+        f"{one['duplicates']:,} stored as copies)"
+    )
+    print(f"unrelated articles   : {other_rate:>10,.0f} articles/s  ({size:,} articles)")
+    print(f"ratio group/unrelated: {group_rate / other_rate:>10.3f}  (about 1 whatever --group)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--group", type=int, default=2_000, help="copies of one story to ingest (0: skip)"
+    )
     args = parser.parse_args()
+    if args.articles > 0:
+        corpus_run(args.articles, args.seed)
+    if args.group > 0:
+        copy_group(args.group, args.seed)
+
+
+def corpus_run(articles: int, seed: int) -> None:
+    """Ingest ``articles`` generated articles; print rates against the read + hash baseline."""
 
     with tempfile.TemporaryDirectory(prefix="storyline-bench-") as tmp:
         corpus = Path(tmp) / "corpus.jsonl"
         started = time.perf_counter()
-        digest = write_corpus(corpus, args.articles, args.seed)
+        digest = write_corpus(corpus, articles, seed)
         size_mib = corpus.stat().st_size / 2**20
         print(
-            f"corpus: {args.articles:,} articles, {size_mib:,.1f} MiB JSONL "
+            f"corpus: {articles:,} articles, {size_mib:,.1f} MiB JSONL "
             f"(sha256 {digest}), generated in {time.perf_counter() - started:.1f} s"
         )
         baseline = _run_child(CHILD_BASELINE, str(corpus))

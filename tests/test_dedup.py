@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,6 +12,8 @@ import pytest
 
 from storyline.config import DedupSettings
 from storyline.dedup import (
+    DedupIndex,
+    IndexedArticle,
     MemoryDedupIndex,
     MinHashDeduper,
     fingerprint,
@@ -19,6 +21,8 @@ from storyline.dedup import (
     normalize,
     words,
 )
+from storyline.dedup.index import MinHashValues
+from storyline.dedup.minhash import MAX_VERIFIED, MEMBERS_PER_BAND_KEY
 from storyline.dedup.synthetic import (
     CopyEvalSet,
     build_copy_eval_set,
@@ -26,6 +30,7 @@ from storyline.dedup.synthetic import (
     generate_corpus,
     wire_copy,
 )
+from storyline.errors import NotFoundError
 from storyline.model import Article, DuplicateKind
 from storyline.store import SqliteStore
 
@@ -179,12 +184,8 @@ def test_origin_is_the_earliest_published_even_when_it_arrives_late(
     assert third.article.duplicate_group == "late-copy"
     assert third.repointed_from is None
 
-    index = deduper.index
-    assert isinstance(index, MemoryDedupIndex)
-    keys = deduper.signature(wire).band_keys
-    assert {e.article_id: e.origin for e in index.candidates(keys)} == dict.fromkeys(
-        ["late-copy", "copy-2", "wire", "copy-3"], "wire"
-    )
+    members = [deduper.index.entry(i) for i in ("late-copy", "copy-2", "wire", "copy-3")]
+    assert [e.origin if e is not None else None for e in members] == ["wire"] * 4
 
 
 def test_unknown_publication_time_sorts_after_known_ones(
@@ -248,6 +249,151 @@ def test_groups_persist_in_the_store_index(tmp_path: Path, wire: str) -> None:
         "other": (None, "other"),
         "wire": (None, "copy"),
     }
+
+
+# -- bounded work for large copy groups -------------------------------------------------------
+
+
+class _CountingIndex(MemoryDedupIndex):
+    """A real in-memory index that counts, per look-up, the candidates and signatures it gives."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.candidate_counts: list[int] = []
+        self.signature_fetches: list[int] = []
+
+    def ranked_candidates(
+        self, band_keys: Sequence[bytes], *, limit: int
+    ) -> list[tuple[IndexedArticle, int]]:
+        found = super().ranked_candidates(band_keys, limit=limit)
+        # What the bucket scan touched, before the limit: bounded by the buckets' sizes.
+        every = super().ranked_candidates(band_keys, limit=len(self))
+        self.candidate_counts.append(len(every))
+        return found
+
+    def signature(self, article_id: str) -> MinHashValues:
+        self.signature_fetches.append(1)
+        return super().signature(article_id)
+
+    def signatures(self, article_ids: Sequence[str]) -> dict[str, MinHashValues]:
+        self.signature_fetches.append(len(article_ids))
+        return super().signatures(article_ids)
+
+
+def test_work_per_article_stays_bounded_in_a_large_copy_group(wire: str) -> None:
+    index = _CountingIndex()
+    deduper = MinHashDeduper(DedupSettings(), index)
+    lines, rng = _lines(wire), random.Random(8)
+    copies = 400
+    outcomes = [deduper.dedupe(_article("wire", wire, T0))]
+    for n in range(copies):
+        headline, body = wire_copy(rng, lines[0], lines[1:], outlet=f"Outlet {n % 37}")
+        published = T0 + timedelta(minutes=rng.randint(-60, 720))
+        outcomes.append(
+            deduper.dedupe(_article(f"copy-{n}", "\n".join([headline, *body]), published))
+        )
+
+    assert all(o.article.duplicate_group == "wire" for o in outcomes)
+    # At most one batched signature look-up per article (none for exact copies), of a bounded
+    # number of candidates: never one per member of the group.
+    assert 0 < len(index.signature_fetches) <= copies
+    assert max(index.signature_fetches) <= MAX_VERIFIED
+    # A band's bucket holds a bounded number of the group's members, so candidates do too.
+    assert max(index.candidate_counts) <= MEMBERS_PER_BAND_KEY * deduper.bands < copies
+
+    earliest = min(outcomes, key=lambda o: (o.article.published, outcomes.index(o))).article.id
+    members = [index.entry(o.article.id) for o in outcomes]
+    assert {e.origin for e in members if e is not None} == {earliest}
+    for outcome in outcomes[1:]:
+        match = outcome.match
+        assert match is not None and match.similarity >= DedupSettings().threshold
+        entry = index.entry(match.origin_id)
+        assert entry is not None and entry.group == "wire"
+    # An exact copy is indexed under no band key of its own; its id still finds it.
+    again = deduper.dedupe(_article("copy-exact", wire, T0 + timedelta(hours=1)))
+    assert again.match is not None and again.match.kind is DuplicateKind.EXACT
+    assert deduper.dedupe(_article("copy-exact", wire)).already_indexed
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def any_index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DedupIndex]:
+    if request.param == "memory":
+        yield MemoryDedupIndex()
+        return
+    with SqliteStore(tmp_path / "index.db") as store, store.transaction():
+        yield store.dedup_index()
+
+
+def _sig(seed: int) -> MinHashValues:
+    return np.random.default_rng(seed).integers(0, 2**32, size=16, dtype=np.uint64)
+
+
+def test_index_lookups_by_id_rank_and_group(any_index: DedupIndex) -> None:
+    layout = {"a1": (b"k1", b"k2", b"k3"), "a2": (b"k2", b"k3"), "a3": (b"k3",), "b1": (b"k1",)}
+    for n, (article_id, keys) in enumerate(layout.items()):
+        group = "b1" if article_id == "b1" else "a1"
+        any_index.add(
+            article_id=article_id,
+            published=None,
+            fingerprint=article_id,
+            band_keys=keys,
+            signature=_sig(n),
+            group=group,
+            origin=group,
+        )
+    first, entry = any_index.entry("a1"), any_index.entry("a2")
+    assert first is not None and entry is not None and first.arrival < entry.arrival
+    assert (entry.article_id, entry.group, entry.origin, entry.published) == (
+        "a2",
+        "a1",
+        "a1",
+        None,
+    )
+    assert any_index.entry("missing") is None
+
+    ranked = any_index.ranked_candidates([b"k1", b"k2", b"k3", b"k9"], limit=10)
+    assert [(e.article_id, n) for e, n in ranked] == [("a1", 3), ("a2", 2), ("a3", 1), ("b1", 1)]
+    assert [e.article_id for e, _ in any_index.ranked_candidates([b"k3"], limit=2)] == ["a1", "a2"]
+    assert any_index.ranked_candidates([], limit=5) == []
+
+    assert any_index.group_band_keys("a1", [b"k1", b"k3", b"k9"]) == {b"k1", b"k3"}
+    assert any_index.group_band_keys("a1", [b"k1", b"k2", b"k3"], at_least=2) == {b"k2", b"k3"}
+    assert any_index.group_band_keys("b1", [b"k2"]) == set()
+
+    fetched = any_index.signatures(["a3", "a1"])
+    assert list(fetched) == ["a3", "a1"]
+    assert np.array_equal(fetched["a3"], _sig(2)) and np.array_equal(fetched["a1"], _sig(0))
+    assert any_index.signatures([]) == {}
+    with pytest.raises((KeyError, NotFoundError)):
+        any_index.signatures(["a1", "missing"])
+
+
+def test_memory_and_store_indexes_group_a_stream_identically(tmp_path: Path) -> None:
+    stream = [
+        Article(
+            id=str(r["id"]),
+            text=str(r["text"]),
+            published=datetime.fromisoformat(str(r["published"])),
+        )
+        for r in generate_corpus(250, seed=9, copy_rate=0.5)
+    ]
+
+    def run(index: DedupIndex) -> list[tuple[object, ...]]:
+        deduper = MinHashDeduper(DedupSettings(), index)
+        rows: list[tuple[object, ...]] = []
+        for article in stream:
+            o = deduper.dedupe(article)
+            m = o.match
+            rows.append(
+                (o.article.duplicate_of, o.article.duplicate_group, o.repointed_from)
+                + ((m.origin_id, m.kind, m.similarity) if m is not None else ())
+            )
+        return rows
+
+    with SqliteStore(tmp_path / "s.db") as store, store.transaction():
+        in_store = run(store.dedup_index())
+    assert run(MemoryDedupIndex()) == in_store
+    assert sum(1 for row in in_store if row[0] is not None) > 60
 
 
 # -- determinism -----------------------------------------------------------------------------

@@ -7,9 +7,11 @@ across ingest runs without rebuilding anything in memory.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from itertools import islice
 from typing import Protocol
 
 import numpy as np
@@ -33,7 +35,16 @@ class IndexedArticle:
 
 
 class DedupIndex(Protocol):
-    """Storage of fingerprints, LSH band keys and signatures for duplicate detection."""
+    """Storage of fingerprints, LSH band keys and signatures for duplicate detection.
+
+    An index stores the band keys it is given. The deduper gives a copy only the keys that its
+    group is not already indexed under a few times (see :meth:`group_band_keys` and
+    ``storyline.dedup.minhash.MEMBERS_PER_BAND_KEY``), so a key's *bucket* grows with the number
+    of distinct stories, not with their copies.
+    """
+
+    def entry(self, article_id: str) -> IndexedArticle | None:
+        """The indexed article with this id, if any."""
 
     def find_exact(self, fingerprint: str) -> IndexedArticle | None:
         """The first article stored with this exact-text fingerprint, if any."""
@@ -41,8 +52,22 @@ class DedupIndex(Protocol):
     def candidates(self, band_keys: Sequence[bytes]) -> Iterable[IndexedArticle]:
         """Articles sharing at least one LSH band key (each at most once, in arrival order)."""
 
+    def ranked_candidates(
+        self, band_keys: Sequence[bytes], *, limit: int
+    ) -> list[tuple[IndexedArticle, int]]:
+        """Up to ``limit`` articles sharing band keys, each with the number of keys it shares:
+        most shared first, ties by arrival."""
+
+    def group_band_keys(
+        self, group: str, band_keys: Sequence[bytes], *, at_least: int = 1
+    ) -> set[bytes]:
+        """Those of ``band_keys`` under which ``at_least`` members of ``group`` are indexed."""
+
     def signature(self, article_id: str) -> MinHashValues:
         """The MinHash values stored for an article."""
+
+    def signatures(self, article_ids: Sequence[str]) -> dict[str, MinHashValues]:
+        """The MinHash values stored for each of several articles, in one look-up."""
 
     def add(
         self,
@@ -55,7 +80,8 @@ class DedupIndex(Protocol):
         group: str,
         origin: str,
     ) -> IndexedArticle:
-        """Remember an article as a member of ``group`` whose origin is ``origin``."""
+        """Remember an article as a member of ``group`` whose origin is ``origin``, findable
+        through ``band_keys``."""
 
     def set_origin(self, group: str, origin: str) -> None:
         """Make ``origin`` the origin of every member of ``group`` (an earlier copy came late)."""
@@ -74,6 +100,9 @@ class MemoryDedupIndex:
     def __len__(self) -> int:
         return len(self._by_id)
 
+    def entry(self, article_id: str) -> IndexedArticle | None:
+        return self._by_id.get(article_id)
+
     def find_exact(self, fingerprint: str) -> IndexedArticle | None:
         article_id = self._exact.get(fingerprint)
         return self._by_id[article_id] if article_id is not None else None
@@ -86,8 +115,28 @@ class MemoryDedupIndex:
                     seen.add(article_id)
         return sorted((self._by_id[i] for i in seen), key=lambda a: a.arrival)
 
+    def ranked_candidates(
+        self, band_keys: Sequence[bytes], *, limit: int
+    ) -> list[tuple[IndexedArticle, int]]:
+        shared = Counter(i for key in set(band_keys) for i in self._bands.get(key, ()))
+        entries = [(self._by_id[i], n) for i, n in shared.items()]
+        entries.sort(key=lambda pair: (-pair[1], pair[0].arrival))
+        return entries[:limit]
+
+    def group_band_keys(
+        self, group: str, band_keys: Sequence[bytes], *, at_least: int = 1
+    ) -> set[bytes]:
+        def held(key: bytes) -> bool:
+            members = (i for i in self._bands.get(key, ()) if self._by_id[i].group == group)
+            return sum(1 for _ in islice(members, at_least)) >= at_least
+
+        return {key for key in band_keys if held(key)}
+
     def signature(self, article_id: str) -> MinHashValues:
         return self._signatures[article_id]
+
+    def signatures(self, article_ids: Sequence[str]) -> dict[str, MinHashValues]:
+        return {i: self._signatures[i] for i in article_ids}
 
     def add(
         self,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
@@ -24,6 +25,23 @@ from storyline.model import Article, DuplicateKind, DuplicateMatch
 
 SCHEME_VERSION = 1
 """Bumped whenever fingerprints, shingles, hashing or band keys change meaning."""
+
+MEMBERS_PER_BAND_KEY = 2
+"""Members of one group indexed under one band key, at most. One would find the group, but
+verifying only the holders of a key then misses some copies closer to a later member than to the
+first ones; two keep exactly the groups of verifying every candidate on
+``benchmarks/dedup_quality.py`` (thresholds 0.4-0.6, seeds 0-5)."""
+
+MAX_CANDIDATES = 64
+"""LSH candidates considered per article: those sharing the most band keys with it."""
+
+MAX_VERIFIED = 12
+"""Candidates whose signatures are fetched and compared per article, at most."""
+
+MAX_VERIFIED_PER_GROUP = 3
+"""Members of one group verified per article, at most: those sharing the most band keys with it,
+so the match reported is its closest member among them (groups are never merged: any member
+above the threshold decides the group)."""
 
 _FALSE_POSITIVE_WEIGHT = 0.1
 _FALSE_NEGATIVE_WEIGHT = 0.9
@@ -151,6 +169,14 @@ class MinHashDeduper:
     shingles: articles sharing a band key are candidates, and a candidate is a copy when the
     estimated Jaccard similarity of the two shingle sets reaches ``settings.threshold``.
 
+    The work per article is bounded whatever the size of its copy group (a wire story may be
+    republished by hundreds of outlets). A member joining a group is indexed only under the band
+    keys that fewer than :data:`MEMBERS_PER_BAND_KEY` of its group are indexed under, so a
+    bucket holds a bounded number of members per group. Candidates are ranked by the band keys
+    they share with the article, their group's total first (a similarity estimate that costs
+    nothing), and at most :data:`MAX_VERIFIED` of them, :data:`MAX_VERIFIED_PER_GROUP` per
+    group, are verified against their stored signatures, fetched in one look-up.
+
     >>> from storyline.config import DedupSettings
     >>> deduper = MinHashDeduper(DedupSettings())
     >>> text = "The river rose two metres overnight and the old bridge was closed. " * 3
@@ -256,32 +282,35 @@ class MinHashDeduper:
         before the current origin takes its place (see :attr:`DedupOutcome.repointed_from`). An
         article whose id is already indexed is not added again.
         """
+        known = self.index.entry(article.id)
+        if known is not None:
+            origin = None if known.origin == known.article_id else known.origin
+            stored = replace(article, duplicate_of=origin, duplicate_group=known.group)
+            return DedupOutcome(article=stored, already_indexed=True)
+
         tokens = words(article.text)
         fp = fingerprint(tokens)
         sig = self.signature(tokens)
-        exact = self.index.find_exact(fp)
-        candidates = list(self.index.candidates(sig.band_keys))
-        for entry in ([exact] if exact is not None else []) + candidates:
-            if entry.article_id == article.id:
-                origin = None if entry.origin == entry.article_id else entry.origin
-                stored = replace(article, duplicate_of=origin, duplicate_group=entry.group)
-                return DedupOutcome(article=stored, already_indexed=True)
-
-        match, matched = self._best_match(article.id, sig, exact, candidates)
+        match, matched = self._best_match(article.id, sig, self.index.find_exact(fp))
         group = matched.group if matched is not None else article.id
         origin = matched.origin if matched is not None else article.id
+        band_keys = sig.band_keys
+        if matched is not None and band_keys:
+            # A few members per group and key find the group: buckets do not grow with copies.
+            held = self.index.group_band_keys(group, band_keys, at_least=MEMBERS_PER_BAND_KEY)
+            band_keys = tuple(key for key in band_keys if key not in held)
         entry = self.index.add(
             article_id=article.id,
             published=article.published,
             fingerprint=fp,
-            band_keys=sig.band_keys,
+            band_keys=band_keys,
             signature=sig.values,
             group=group,
             origin=origin,
         )
         if matched is None:
             return DedupOutcome(article=replace(article, duplicate_of=None, duplicate_group=group))
-        current = matched if matched.article_id == origin else self._find(origin, candidates)
+        current = matched if matched.article_id == origin else self.index.entry(origin)
         if current is not None and _sort_key(entry) < _sort_key(current):
             self.index.set_origin(group, article.id)
             stored = replace(article, duplicate_of=None, duplicate_group=group)
@@ -290,19 +319,18 @@ class MinHashDeduper:
         return DedupOutcome(article=stored, match=match)
 
     def _best_match(
-        self,
-        article_id: str,
-        sig: Signature,
-        exact: IndexedArticle | None,
-        candidates: list[IndexedArticle],
+        self, article_id: str, sig: Signature, exact: IndexedArticle | None
     ) -> tuple[DuplicateMatch | None, IndexedArticle | None]:
-        """The exact copy, else the most similar candidate at or above the threshold."""
+        """The exact copy, else the most similar verified candidate at or above the threshold
+        (ties: the earliest arrival)."""
         if exact is not None:
             kind, best, matched = DuplicateKind.EXACT, 1.0, exact
         else:
             kind, best, matched = DuplicateKind.NEAR, 0.0, None
-            for entry in candidates:
-                score = self.similarity(sig.values, self.index.signature(entry.article_id))
+            chosen = self._to_verify(sig.band_keys)
+            stored = self.index.signatures([entry.article_id for entry in chosen])
+            for entry in chosen:
+                score = self.similarity(sig.values, stored[entry.article_id])
                 if score >= self.settings.threshold and score > best:
                     best, matched = score, entry
         if matched is None:
@@ -312,16 +340,29 @@ class MinHashDeduper:
         )
         return match, matched
 
-    def _find(self, article_id: str, known: list[IndexedArticle]) -> IndexedArticle | None:
-        """The index entry of a stored article, looked up through its own band keys."""
-        for entry in known:
-            if entry.article_id == article_id:
-                return entry
-        keys = self._band_keys(self.index.signature(article_id))
-        return next((e for e in self.index.candidates(keys) if e.article_id == article_id), None)
+    def _to_verify(self, band_keys: tuple[bytes, ...]) -> list[IndexedArticle]:
+        """The candidates worth verifying, in arrival order.
+
+        Groups are taken by the band keys their members share with the article (together: a
+        copy's keys are spread over its group), most first; within a group, the members sharing
+        the most keys, ties by arrival (the group's first members hold most of its keys).
+        """
+        ranked = self.index.ranked_candidates(band_keys, limit=MAX_CANDIDATES)
+        members: dict[str, list[IndexedArticle]] = {}
+        shared: Counter[str] = Counter()
+        for entry, count in ranked:  # most shared first, ties by arrival
+            members.setdefault(entry.group, []).append(entry)
+            shared[entry.group] += count
+        order = sorted(members, key=lambda g: (-shared[g], min(e.arrival for e in members[g])))
+        chosen = [e for g in order for e in members[g][:MAX_VERIFIED_PER_GROUP]][:MAX_VERIFIED]
+        return sorted(chosen, key=lambda entry: entry.arrival)
 
 
 __all__ = [
+    "MAX_CANDIDATES",
+    "MAX_VERIFIED",
+    "MAX_VERIFIED_PER_GROUP",
+    "MEMBERS_PER_BAND_KEY",
     "DedupOutcome",
     "MinHashDeduper",
     "Signature",

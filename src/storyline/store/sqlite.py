@@ -316,6 +316,8 @@ class SqliteDedupIndex:
     the number of stored articles; nothing is rebuilt in memory when a store is reopened.
     """
 
+    _COLUMNS = "e.article_id, e.published, e.arrival, e.grp, e.origin"
+
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 
@@ -329,9 +331,15 @@ class SqliteDedupIndex:
             origin=row["origin"],
         )
 
+    def entry(self, article_id: str) -> IndexedArticle | None:
+        row = self._conn.execute(
+            f"SELECT {self._COLUMNS} FROM dedup_entries e WHERE e.article_id = ?", (article_id,)
+        ).fetchone()
+        return self._entry(row) if row is not None else None
+
     def find_exact(self, fingerprint: str) -> IndexedArticle | None:
         row = self._conn.execute(
-            "SELECT e.article_id, e.published, e.arrival, e.grp, e.origin "
+            f"SELECT {self._COLUMNS} "
             "FROM dedup_fingerprints f JOIN dedup_entries e ON e.article_id = f.article_id "
             "WHERE f.fingerprint = ?",
             (fingerprint,),
@@ -343,12 +351,44 @@ class SqliteDedupIndex:
             return []
         marks = ",".join("?" * len(band_keys))
         rows = self._conn.execute(
-            "SELECT e.article_id, e.published, e.arrival, e.grp, e.origin FROM dedup_entries e "
+            f"SELECT {self._COLUMNS} FROM dedup_entries e "
             f"WHERE e.arrival IN (SELECT arrival FROM dedup_bands WHERE key IN ({marks})) "
             "ORDER BY e.arrival",
             [_band_int(key) for key in band_keys],
         ).fetchall()
         return [self._entry(row) for row in rows]
+
+    def ranked_candidates(
+        self, band_keys: Sequence[bytes], *, limit: int
+    ) -> list[tuple[IndexedArticle, int]]:
+        if not band_keys or limit <= 0:
+            return []
+        marks = ",".join("?" * len(band_keys))
+        rows = self._conn.execute(
+            f"SELECT {self._COLUMNS}, c.shared FROM ("
+            f"  SELECT arrival, COUNT(*) AS shared FROM dedup_bands WHERE key IN ({marks}) "
+            "   GROUP BY arrival ORDER BY shared DESC, arrival LIMIT ?"
+            ") c JOIN dedup_entries e ON e.arrival = c.arrival ORDER BY c.shared DESC, c.arrival",
+            [*(_band_int(key) for key in band_keys), limit],
+        ).fetchall()
+        return [(self._entry(row), int(row["shared"])) for row in rows]
+
+    def group_band_keys(
+        self, group: str, band_keys: Sequence[bytes], *, at_least: int = 1
+    ) -> set[bytes]:
+        if not band_keys:
+            return set()
+        by_int = {_band_int(key): key for key in band_keys}
+        marks = ",".join(["(?)"] * len(by_int))
+        # The LIMIT stops each bucket's scan at the members needed.
+        rows = self._conn.execute(
+            f"WITH k(key) AS (VALUES {marks}) SELECT key FROM k WHERE ("
+            "  SELECT COUNT(*) FROM (SELECT 1 FROM dedup_bands b "
+            "  JOIN dedup_entries e ON e.arrival = b.arrival "
+            "  WHERE b.key = k.key AND e.grp = ? LIMIT ?)) >= ?",
+            [*by_int, group, at_least, at_least],
+        ).fetchall()
+        return {by_int[row["key"]] for row in rows}
 
     def signature(self, article_id: str) -> MinHashValues:
         row = self._conn.execute(
@@ -357,6 +397,23 @@ class SqliteDedupIndex:
         if row is None:
             raise NotFoundError(f"no dedup signature for article {article_id!r}")
         return np.frombuffer(row["signature"], dtype=np.uint64)
+
+    def signatures(self, article_ids: Sequence[str]) -> dict[str, MinHashValues]:
+        wanted = list(dict.fromkeys(article_ids))
+        if not wanted:
+            return {}
+        rows = self._conn.execute(
+            "SELECT article_id, signature FROM dedup_entries "
+            f"WHERE article_id IN ({','.join('?' * len(wanted))})",
+            wanted,
+        ).fetchall()
+        found = {
+            row["article_id"]: np.frombuffer(row["signature"], dtype=np.uint64) for row in rows
+        }
+        missing = [i for i in wanted if i not in found]
+        if missing:
+            raise NotFoundError(f"no dedup signature for article {missing[0]!r}")
+        return {i: found[i] for i in wanted}
 
     def add(
         self,
