@@ -86,6 +86,31 @@ class AnnotateSettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class StorySettings:
+    """Online story clustering (``storyline.link``): when an article joins a story."""
+
+    threshold: float = field(default=0.3, metadata=_range(0.0, 1.0))
+    """An article joins its best candidate story when their similarity reaches this; below it,
+    it founds a new story."""
+    merge_threshold: float = field(default=0.6, metadata=_range(0.0, 1.0))
+    """When an article scores at least this with two stories, they are merged (recorded as a
+    merge event; the older story's id survives and the other resolves to it)."""
+    entity_weight: float = field(default=0.3, metadata=_range(0.0, 1.0))
+    """Share of the score given by shared canonical names (people, places, organisations);
+    the rest is the similarity of the texts' terms."""
+    date_weight: float = field(default=0.3, metadata=_range(0.0, 1.0))
+    """Added to the score, times the similarity of the calendar dates the article and the
+    story mention (nothing when either mentions none)."""
+    number_weight: float = field(default=0.1, metadata=_range(0.0, 1.0))
+    """Added to the score, times the similarity of the figures they state."""
+    half_life_days: float = field(default=30.0, metadata=_range(0.1, None))
+    """Time decay: a story last reported this many days before (or after) an article counts
+    half as similar beyond the grace period. No decay when either time is unknown."""
+    max_candidates: int = field(default=32, metadata=_range(1, 10_000))
+    """Candidate stories scored per article, at most (retrieved from the index)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
     db: str = "storyline.db"
     """SQLite path, or a ``postgresql://`` URL."""
@@ -93,6 +118,7 @@ class Settings:
     fetch: FetchSettings = field(default_factory=FetchSettings)
     dedup: DedupSettings = field(default_factory=DedupSettings)
     annotate: AnnotateSettings = field(default_factory=AnnotateSettings)
+    stories: StorySettings = field(default_factory=StorySettings)
 
 
 _SECTION_TYPES: dict[str, type[Any]] = {
@@ -100,6 +126,7 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "fetch": FetchSettings,
     "dedup": DedupSettings,
     "annotate": AnnotateSettings,
+    "stories": StorySettings,
 }
 
 
@@ -252,5 +279,6 @@ __all__ = [
     "FetchSettings",
     "IngestSettings",
     "Settings",
+    "StorySettings",
     "load_settings",
 ]

@@ -405,3 +405,74 @@ class Annotations:
                 for t in data.get("timexes", ())
             ),
         )
+
+# -- story clustering (``storyline.link``) -----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Assignment:
+    """Where :class:`~storyline.link.StoryClusterer` put one article, and how sure it was."""
+
+    article_id: str
+    story_id: str
+    score: float
+    """Similarity to the story it joined (1.0 for a wire copy; the best, too low, score of any
+    candidate for an article that founded a new story, 0.0 when there was none)."""
+    new_story: bool
+    runner_up: str | None = None
+    """The next best candidate story, if any."""
+    runner_up_score: float = 0.0
+    reason: str = ""
+    merged: tuple[str, ...] = ()
+    """Stories merged into ``story_id`` because this article matched them as strongly."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoryEvent:
+    """A merge or split of stories, kept so that the old ids still resolve.
+
+    A merge folds ``story_ids`` into ``into`` (one of them, the oldest); a split takes
+    ``story_ids[1:]`` out of ``story_ids[0]``.
+    """
+
+    kind: str
+    """``"merge"`` or ``"split"``."""
+    story_ids: tuple[str, ...]
+    into: str
+    reason: str
+    at_article: str | None = None
+    """The article whose arrival triggered it, if any."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Explanation:
+    """Why an article is in its story: what they share, its nearest articles, the runner-up."""
+
+    article_id: str
+    story_id: str
+    score: float
+    new_story: bool
+    shared_entities: tuple[tuple[str, float], ...] = ()
+    """Names the article shares with the story, with their weight in the score, highest first."""
+    shared_terms: tuple[tuple[str, float], ...] = ()
+    nearest: tuple[tuple[str, float], ...] = ()
+    """Other articles of the story most similar to this one: ``(article_id, similarity)``."""
+    runner_up: str | None = None
+    runner_up_score: float = 0.0
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "article_id": self.article_id,
+            "story_id": self.story_id,
+            "score": round(self.score, 4),
+            "new_story": self.new_story,
+            "shared_entities": [
+                {"name": n, "weight": round(w, 4)} for n, w in self.shared_entities
+            ],
+            "shared_terms": [{"term": t, "weight": round(w, 4)} for t, w in self.shared_terms],
+            "nearest": [{"article_id": a, "score": round(s, 4)} for a, s in self.nearest],
+            "runner_up": self.runner_up,
+            "runner_up_score": round(self.runner_up_score, 4),
+            "reason": self.reason,
+        }

@@ -1,0 +1,227 @@
+"""Where the story clusterer keeps what it has seen: an in-memory index, or the store.
+
+The clusterer computes features and scores; an index only stores and looks up plain data:
+document frequencies, story profiles (summed feature vectors, bounded in size), per-article
+features, posting lists from features to the stories that recently used them, and the merge and
+split events that make old story ids resolve. ``storyline.store`` can implement
+:class:`StoryIndex` over its database with one table per kind of record.
+
+Feature names carry a namespace prefix: ``t:`` terms, ``e:`` entity keys, ``d:`` dates.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import islice
+from typing import Protocol
+
+from storyline.model import StoryEvent
+
+__all__ = ["MemoryStoryIndex", "StoredArticle", "StoryIndex", "StoryProfile"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredArticle:
+    """What an index remembers of one assigned article: its features and its assignment."""
+
+    article_id: str
+    story_id: str
+    """The story it was assigned to (resolve it: the story may have been merged since)."""
+    arrival: int
+    published: datetime | None = None
+    features: dict[str, float] = field(default_factory=dict)
+    """Raw feature weights, namespaced (``t:flood``, ``e:linda park``, ``d:2024-03-04``)."""
+    vector: dict[str, float] = field(default_factory=dict)
+    """Its TF-IDF vector when it was assigned, unit length per namespace (empty for copies)."""
+    names: dict[str, str] = field(default_factory=dict)
+    """Display names of its entity features: ``{"e:linda park": "Linda Park"}``."""
+    score: float = 0.0
+    new_story: bool = False
+    runner_up: str | None = None
+    runner_up_score: float = 0.0
+    reason: str = ""
+    duplicate_of: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoryProfile:
+    """A story as the clusterer compares articles with it."""
+
+    story_id: str
+    founded_by: str
+    """The first article's id (the story id is derived from it)."""
+    created: int
+    """Arrival number of the founding article: the older of two merged stories survives."""
+    size: int = 0
+    """Articles assigned, wire copies included."""
+    centroid: dict[str, float] = field(default_factory=dict)
+    """Summed raw feature weights of its (non-copy) articles, pruned to the strongest."""
+    names: dict[str, str] = field(default_factory=dict)
+    first_published: datetime | None = None
+    last_published: datetime | None = None
+    last_arrival: int = 0
+    recent: tuple[str, ...] = ()
+    """Ids of its most recently assigned articles (newest last), for explanations."""
+
+
+class StoryIndex(Protocol):
+    """Storage of document frequencies, story profiles, articles, postings and events."""
+
+    def article_count(self) -> int:
+        """Articles stored (wire copies included): the next article's arrival number."""
+
+    def document_count(self) -> int:
+        """Articles counted in the document frequencies."""
+
+    def document_frequencies(self, features: Iterable[str]) -> dict[str, int]:
+        """How many counted articles have each feature (0 for unseen ones)."""
+
+    def count_document(self, features: Iterable[str]) -> None:
+        """Count one more article having ``features`` (each feature once)."""
+
+    def candidates(
+        self, features: Mapping[str, float], *, per_feature: int, limit: int
+    ) -> list[tuple[str, float]]:
+        """Up to ``limit`` live (resolved) story ids posted under ``features``, each with the
+        summed weight of the features it is found under, highest first (ties: most recent).
+        Only the ``per_feature`` most recently posted stories of each feature are looked at."""
+
+    def post(self, story_id: str, features: Iterable[str], *, arrival: int) -> None:
+        """Post ``story_id`` under ``features`` as their most recent story."""
+
+    def story(self, story_id: str) -> StoryProfile | None:
+        """The profile of a story (by its live id), if any."""
+
+    def stories(self, story_ids: Sequence[str]) -> dict[str, StoryProfile]:
+        """The profiles of several stories, in one look-up."""
+
+    def put_story(self, profile: StoryProfile) -> None:
+        """Store (insert or replace) a story's profile."""
+
+    def remove_story(self, story_id: str) -> None:
+        """Forget a story's profile (after it was merged into another)."""
+
+    def article(self, article_id: str) -> StoredArticle | None:
+        """What is stored of an article, if it was assigned."""
+
+    def articles(self, article_ids: Sequence[str]) -> dict[str, StoredArticle]:
+        """Several stored articles, in one look-up (unknown ids are left out)."""
+
+    def put_article(self, article: StoredArticle) -> None:
+        """Store an assigned article."""
+
+    def add_event(self, event: StoryEvent) -> None:
+        """Record a merge or split; after a merge, the merged ids resolve to ``event.into``."""
+
+    def events(self, story_id: str | None = None) -> list[StoryEvent]:
+        """Recorded events, oldest first; with ``story_id``, those naming it."""
+
+    def resolve(self, story_id: str) -> str:
+        """The live id a story id stands for now (itself unless it was merged away)."""
+
+    def story_count(self) -> int:
+        """Live stories."""
+
+
+class MemoryStoryIndex:
+    """A :class:`StoryIndex` in plain dictionaries: for tests, benchmarks and one-off runs.
+
+    Each posting list keeps at most ``max_postings`` stories, the most recently posted.
+    """
+
+    def __init__(self, *, max_postings: int = 256) -> None:
+        self.max_postings = max_postings
+        self._documents = 0
+        self._df: Counter[str] = Counter()
+        self._postings: dict[str, dict[str, int]] = {}
+        self._stories: dict[str, StoryProfile] = {}
+        self._articles: dict[str, StoredArticle] = {}
+        self._events: list[StoryEvent] = []
+        self._merged_into: dict[str, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._articles)
+
+    def article_count(self) -> int:
+        return len(self._articles)
+
+    def document_count(self) -> int:
+        return self._documents
+
+    def document_frequencies(self, features: Iterable[str]) -> dict[str, int]:
+        df = self._df
+        return {f: df.get(f, 0) for f in features}
+
+    def count_document(self, features: Iterable[str]) -> None:
+        self._documents += 1
+        self._df.update(set(features))
+
+    def candidates(
+        self, features: Mapping[str, float], *, per_feature: int, limit: int
+    ) -> list[tuple[str, float]]:
+        found: dict[str, float] = {}
+        recency: dict[str, int] = {}
+        for feature, weight in features.items():
+            posting = self._postings.get(feature)
+            if not posting:
+                continue
+            for story_id in islice(reversed(posting), per_feature):
+                live = self.resolve(story_id)
+                found[live] = found.get(live, 0.0) + weight
+                recency[live] = max(recency.get(live, 0), posting[story_id])
+        ranked = sorted(found.items(), key=lambda kv: (-kv[1], -recency[kv[0]], kv[0]))
+        return ranked[:limit]
+
+    def post(self, story_id: str, features: Iterable[str], *, arrival: int) -> None:
+        for feature in features:
+            posting = self._postings.setdefault(feature, {})
+            posting.pop(story_id, None)
+            posting[story_id] = arrival
+            if len(posting) > self.max_postings:
+                del posting[next(iter(posting))]
+
+    def story(self, story_id: str) -> StoryProfile | None:
+        return self._stories.get(story_id)
+
+    def stories(self, story_ids: Sequence[str]) -> dict[str, StoryProfile]:
+        return {i: self._stories[i] for i in story_ids if i in self._stories}
+
+    def put_story(self, profile: StoryProfile) -> None:
+        self._stories[profile.story_id] = profile
+
+    def remove_story(self, story_id: str) -> None:
+        self._stories.pop(story_id, None)
+
+    def article(self, article_id: str) -> StoredArticle | None:
+        return self._articles.get(article_id)
+
+    def articles(self, article_ids: Sequence[str]) -> dict[str, StoredArticle]:
+        return {i: self._articles[i] for i in article_ids if i in self._articles}
+
+    def put_article(self, article: StoredArticle) -> None:
+        self._articles[article.article_id] = article
+
+    def add_event(self, event: StoryEvent) -> None:
+        self._events.append(event)
+        if event.kind == "merge":
+            for story_id in event.story_ids:
+                if story_id != event.into:
+                    self._merged_into[story_id] = event.into
+
+    def events(self, story_id: str | None = None) -> list[StoryEvent]:
+        if story_id is None:
+            return list(self._events)
+        return [e for e in self._events if story_id in e.story_ids or story_id == e.into]
+
+    def resolve(self, story_id: str) -> str:
+        seen = 0
+        while story_id in self._merged_into and seen < 1000:
+            story_id = self._merged_into[story_id]
+            seen += 1
+        return story_id
+
+    def story_count(self) -> int:
+        return len(self._stories)

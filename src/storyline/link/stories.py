@@ -1,0 +1,518 @@
+"""Online story clustering: each article joins the story it best continues, or founds one.
+
+A *story* is one developing real-world event across outlets and over time (two earthquakes in
+two countries are two stories; a siege reported in November and again in March is one). Each
+article is compared with a bounded set of candidate stories taken from an index, and joins the
+best when the similarity reaches ``settings.threshold``.
+
+Similarity of an article to a story (both as TF-IDF vectors with online document frequencies):
+
+* **text**: cosine of the article's content-word vector with the story's centroid (the sum of
+  its articles' normalized vectors);
+* **names**: cosine of their canonical entity keys (people, places, organisations; spellings
+  and transliterations meet through :func:`~storyline.link.features.name_key`): what tells two
+  events of the same kind apart;
+* **dates**: the calendar dates and years they mention, when both mention some;
+* **figures** they state (numbers from the quantities annotator);
+* **time decay** when both publication times are known: the score is multiplied by
+  ``0.5 ** (days / half_life_days)`` for the days between the article and the story's span,
+  beyond a grace week, and never by less than :data:`DECAY_FLOOR`; with either time unknown,
+  no penalty.
+
+The score is ``(1 - entity_weight) * text + entity_weight * names`` (text alone when either
+side has no names), plus ``date_weight * dates + number_weight * figures``: shared dates and
+figures are evidence of one event, and having none in common is no evidence against it.
+
+Wire copies (``article.duplicate_of`` set) join their origin's story directly.
+
+Story ids are ``s-`` and a hash of the founding article's id: deterministic, and never renamed
+by later articles. When an article matches two stories at ``settings.merge_threshold`` or more,
+they are merged: the older story's id survives, a :class:`~storyline.model.StoryEvent` records
+the merge with its reason, and the merged id resolves to the survivor (``resolve``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
+
+from storyline.config import StorySettings
+from storyline.link.features import article_features
+from storyline.link.index import MemoryStoryIndex, StoredArticle, StoryIndex, StoryProfile
+from storyline.model import Annotations, Article, Assignment, Explanation, StoryEvent
+
+__all__ = [
+    "LOOKUP_ENTITIES",
+    "LOOKUP_TERMS",
+    "PER_FEATURE",
+    "StoryClusterer",
+    "story_id_for",
+]
+
+LOOKUP_TERMS = 12
+"""An article's strongest terms (by TF-IDF) looked up in the index for candidate stories."""
+LOOKUP_ENTITIES = 8
+"""An article's strongest entity keys looked up in the index."""
+PER_FEATURE = 64
+"""Most recently posted stories read per looked-up feature."""
+PROFILE_LIMITS = {"t": 300, "e": 100, "d": 40, "n": 40}
+"""A story centroid keeps at most this many features per namespace (its strongest)."""
+RECENT_MEMBERS = 24
+"""Articles per story kept for explanations (the most recent)."""
+DECAY_FLOOR = 0.5
+"""Time decay never takes more than this share off: a story that resumes after months (a trial,
+an anniversary, a siege reported again) can still be joined on strong evidence."""
+GRACE_DAYS = 7.0
+"""Days between an article and a story's span that cost nothing (a news cycle)."""
+
+
+def story_id_for(article_id: str) -> str:
+    """The id of a story founded by ``article_id``: stable across runs and processes.
+
+    >>> story_id_for("a01")
+    's-f1a8d12f9541'
+    """
+    return "s-" + hashlib.sha256(article_id.encode()).hexdigest()[:12]
+
+
+def _namespace(feature: str) -> str:
+    return feature[0]
+
+
+def _idf(df: int, n: int) -> float:
+    return math.log((n + 1) / (df + 1)) + 1.0
+
+
+def _normalized(vector: Mapping[str, float]) -> dict[str, float]:
+    """Each namespace of ``vector`` scaled to unit length."""
+    norms: dict[str, float] = {}
+    for feature, value in vector.items():
+        ns = _namespace(feature)
+        norms[ns] = norms.get(ns, 0.0) + value * value
+    return {f: v / math.sqrt(norms[_namespace(f)]) for f, v in vector.items() if norms[f[0]]}
+
+
+def _norms(vector: Mapping[str, float]) -> dict[str, float]:
+    norms: dict[str, float] = {}
+    for feature, value in vector.items():
+        ns = _namespace(feature)
+        norms[ns] = norms.get(ns, 0.0) + value * value
+    return {ns: math.sqrt(v) for ns, v in norms.items()}
+
+
+def _gap_days(when: datetime | None, story: StoryProfile) -> float | None:
+    first, last = story.first_published, story.last_published
+    if when is None or first is None or last is None:
+        return None
+    if when < first:
+        return (first - when).total_seconds() / 86400
+    if when > last:
+        return (when - last).total_seconds() / 86400
+    return 0.0
+
+
+class StoryClusterer:
+    """Assigns articles, one at a time as they arrive, to stories kept in a :class:`StoryIndex`.
+
+    The cost of one :meth:`add` does not grow with the number of stories: candidates come from
+    the index's posting lists (the article's :data:`LOOKUP_TERMS` + :data:`LOOKUP_ENTITIES`
+    strongest features, the :data:`PER_FEATURE` most recent stories of each), and at most
+    ``settings.max_candidates`` stories are scored against bounded centroids.
+
+    >>> from storyline.config import StorySettings
+    >>> clusterer = StoryClusterer(StorySettings())
+    >>> text = "The Marlow River burst its banks in Eastbrook, Valdoria, flooding streets."
+    >>> first = clusterer.add(Article(id="a1", text=text))
+    >>> first.new_story, first.story_id
+    (True, 's-f55ff16f66f4')
+    >>> copy = clusterer.add(Article(id="a2", text=text, duplicate_of="a1"))
+    >>> copy.story_id == first.story_id, copy.reason
+    (True, 'wire copy of a1')
+    """
+
+    def __init__(self, settings: StorySettings, index: StoryIndex | None = None) -> None:
+        self.settings = settings
+        self.index: StoryIndex = index if index is not None else MemoryStoryIndex()
+
+    # -- features --------------------------------------------------------------------------
+
+    def features(self, article: Article, annotations: Annotations | None) -> dict[str, float]:
+        """The article's raw, namespaced feature weights (see :mod:`storyline.link.features`)."""
+        f = article_features(article, annotations)
+        out = {"t:" + t: w for t, w in f.terms.items()}
+        out.update(("e:" + k, w) for k, w in f.entities.items())
+        out.update(("d:" + d, 1.0 + math.log(c)) for d, c in f.dates.items())
+        out.update(("n:" + n, 1.0 + math.log(c)) for n, c in f.numbers.items())
+        return out
+
+    def _weighted(self, raw: Mapping[str, float]) -> dict[str, float]:
+        """TF-IDF weights from the index's current document frequencies."""
+        n = self.index.document_count()
+        df = self.index.document_frequencies(raw)
+        return {f: w * _idf(df[f], n) for f, w in raw.items()}
+
+    # -- scoring ---------------------------------------------------------------------------
+
+    def _components(
+        self, vector: Mapping[str, float], norms: Mapping[str, float], story: StoryProfile
+    ) -> dict[str, float]:
+        """Cosine per namespace of an article vector with a story centroid (present in both)."""
+        centroid = story.centroid
+        story_norms = _norms(centroid)
+        dots: dict[str, float] = {}
+        for feature, value in vector.items():
+            other = centroid.get(feature)
+            if other is not None:
+                ns = _namespace(feature)
+                dots[ns] = dots.get(ns, 0.0) + value * other
+        out: dict[str, float] = {}
+        for ns, norm in norms.items():
+            other_norm = story_norms.get(ns, 0.0)
+            if norm and other_norm:
+                out[ns] = dots.get(ns, 0.0) / (norm * other_norm)
+        return out
+
+    def _combine(self, components: Mapping[str, float]) -> float:
+        """One similarity from the per-namespace cosines; a missing part is not a penalty."""
+        entity_weight = self.settings.entity_weight
+        if "e" in components:
+            score = (1.0 - entity_weight) * components.get("t", 0.0)
+            score += entity_weight * components["e"]
+        else:
+            score = components.get("t", 0.0)
+        # Shared dates and figures are evidence of one event; none in common is no evidence.
+        score += self.settings.date_weight * components.get("d", 0.0)
+        score += self.settings.number_weight * components.get("n", 0.0)
+        return score
+
+    def _decay(self, when: datetime | None, story: StoryProfile) -> float:
+        gap = _gap_days(when, story)
+        if gap is None or gap <= GRACE_DAYS:
+            return 1.0
+        decay = float(0.5 ** ((gap - GRACE_DAYS) / self.settings.half_life_days))
+        return max(DECAY_FLOOR, decay)
+
+    def score(
+        self, vector: Mapping[str, float], when: datetime | None, story: StoryProfile
+    ) -> float:
+        """Similarity of a TF-IDF article vector published at ``when`` to a story."""
+        components = self._components(vector, _norms(vector), story)
+        return self._combine(components) * self._decay(when, story)
+
+    def _lookup(self, vector: Mapping[str, float]) -> dict[str, float]:
+        """The article's strongest terms and entity keys, normalized per namespace."""
+        unit = _normalized(vector)
+        terms = sorted((f for f in unit if f[0] == "t"), key=lambda f: (-unit[f], f))
+        names = sorted((f for f in unit if f[0] == "e"), key=lambda f: (-unit[f], f))
+        chosen = terms[:LOOKUP_TERMS] + names[:LOOKUP_ENTITIES]
+        return {f: unit[f] for f in chosen}
+
+    def candidates(self, vector: Mapping[str, float]) -> list[str]:
+        """Live ids of the stories worth scoring for an article vector, at most
+        ``settings.max_candidates``."""
+        found = self.index.candidates(
+            self._lookup(vector), per_feature=PER_FEATURE, limit=self.settings.max_candidates
+        )
+        return [story_id for story_id, _ in found]
+
+    # -- assignment ------------------------------------------------------------------------
+
+    def add(self, article: Article, annotations: Annotations | None = None) -> Assignment:
+        """Assign ``article`` to a story (existing or new), remember it, and say why.
+
+        Adding an article whose id is already assigned changes nothing and returns its
+        assignment (with its story id resolved through any merge since).
+        """
+        index = self.index
+        stored = index.article(article.id)
+        if stored is not None:
+            return self._assignment(stored)
+        arrival = index.article_count()
+        raw = self.features(article, annotations)
+
+        if article.duplicate_of is not None:
+            origin = index.article(article.duplicate_of)
+            if origin is not None:
+                story = index.story(index.resolve(origin.story_id))
+                if story is not None:
+                    return self._join_copy(article, raw, story, origin, arrival)
+
+        index.count_document(raw)
+        vector = self._weighted(raw)
+        norms = _norms(vector)
+        scored: list[tuple[float, str]] = []
+        profiles = index.stories(self.candidates(vector))
+        unit = _normalized(vector)
+        for story_id, story in profiles.items():
+            components = self._components(vector, norms, story)
+            score = self._combine(components) * self._decay(article.published, story)
+            scored.append((score, story_id))
+        scored.sort(key=lambda pair: (-pair[0], profiles[pair[1]].created))
+        best_score, best = scored[0] if scored else (0.0, None)
+        runner_score, runner = scored[1] if len(scored) > 1 else (0.0, None)
+        threshold = self.settings.threshold
+
+        merged: tuple[str, ...] = ()
+        if best is not None and best_score >= threshold:
+            story = profiles[best]
+            reason = f"score {best_score:.3f} >= threshold {threshold:.2f}"
+            strong = [s for score, s in scored[1:] if score >= self.settings.merge_threshold]
+            if best_score >= self.settings.merge_threshold and strong:
+                story, merged = self._merge(
+                    article.id, [profiles[best]] + [profiles[s] for s in strong], scored
+                )
+                runner_score, runner = next(
+                    ((sc, s) for sc, s in scored if s not in merged and s != story.story_id),
+                    (0.0, None),
+                )
+            new_story = False
+        else:
+            story_id = story_id_for(article.id)
+            while index.story(story_id) is not None or index.resolve(story_id) != story_id:
+                story_id = story_id_for(story_id)
+            story = StoryProfile(story_id=story_id, founded_by=article.id, created=arrival)
+            reason = (
+                "no candidate story"
+                if best is None
+                else f"best score {best_score:.3f} < threshold {threshold:.2f}"
+            )
+            new_story = True
+            if best is not None:
+                runner_score, runner = best_score, best
+
+        names = {
+            "e:" + k: v for k, v in article_features(article, annotations).entity_names.items()
+        }
+        story = self._extend(story, article, unit, arrival, update_centroid=True, names=names)
+        index.put_story(story)
+        index.post(story.story_id, self._lookup(vector), arrival=arrival)
+        record = StoredArticle(
+            article_id=article.id,
+            story_id=story.story_id,
+            arrival=arrival,
+            published=article.published,
+            features=raw,
+            vector=unit,
+            names=names,
+            score=best_score,
+            new_story=new_story,
+            runner_up=runner,
+            runner_up_score=runner_score,
+            reason=reason,
+        )
+        index.put_article(record)
+        return replace(self._assignment(record), merged=merged)
+
+    def _join_copy(
+        self,
+        article: Article,
+        raw: dict[str, float],
+        story: StoryProfile,
+        origin: StoredArticle,
+        arrival: int,
+    ) -> Assignment:
+        """A wire copy joins its origin's story; it adds nothing to centroid or frequencies."""
+        story = self._extend(story, article, {}, arrival, update_centroid=False)
+        self.index.put_story(story)
+        record = StoredArticle(
+            article_id=article.id,
+            story_id=story.story_id,
+            arrival=arrival,
+            published=article.published,
+            features=raw,
+            names=dict(origin.names),
+            score=1.0,
+            new_story=False,
+            reason=f"wire copy of {origin.article_id}",
+            duplicate_of=origin.article_id,
+        )
+        self.index.put_article(record)
+        return self._assignment(record)
+
+    def _extend(
+        self,
+        story: StoryProfile,
+        article: Article,
+        unit: Mapping[str, float],
+        arrival: int,
+        *,
+        update_centroid: bool,
+        names: Mapping[str, str] | None = None,
+    ) -> StoryProfile:
+        centroid = dict(story.centroid)
+        known = story.names
+        if update_centroid:
+            for feature, value in unit.items():
+                centroid[feature] = centroid.get(feature, 0.0) + value
+            centroid = _prune(centroid)
+            known = {**(names or {}), **story.names}
+            known = {k: v for k, v in known.items() if k in centroid}
+        when = article.published
+        first, last = story.first_published, story.last_published
+        if when is not None:
+            first = when if first is None or when < first else first
+            last = when if last is None or when > last else last
+        recent = (*story.recent, article.id)[-RECENT_MEMBERS:]
+        return replace(
+            story,
+            size=story.size + 1,
+            centroid=centroid,
+            names=known,
+            first_published=first,
+            last_published=last,
+            last_arrival=arrival,
+            recent=recent,
+        )
+
+    def _merge(
+        self,
+        article_id: str,
+        stories: list[StoryProfile],
+        scored: list[tuple[float, str]],
+    ) -> tuple[StoryProfile, tuple[str, ...]]:
+        """Fold ``stories`` into the oldest of them; record the merge."""
+        stories = sorted(stories, key=lambda s: s.created)
+        into = stories[0]
+        scores = {s: score for score, s in scored}
+        centroid = dict(into.centroid)
+        size, recent = into.size, list(into.recent)
+        first, last = into.first_published, into.last_published
+        for other in stories[1:]:
+            for feature, value in other.centroid.items():
+                centroid[feature] = centroid.get(feature, 0.0) + value
+            size += other.size
+            recent.extend(other.recent)
+            if other.first_published is not None:
+                first = (
+                    other.first_published if first is None else min(first, other.first_published)
+                )
+            if other.last_published is not None:
+                last = other.last_published if last is None else max(last, other.last_published)
+        merged_ids = tuple(s.story_id for s in stories[1:])
+        reason = f"article {article_id} matched " + ", ".join(
+            f"{s.story_id} ({scores[s.story_id]:.3f})" for s in stories
+        )
+        self.index.add_event(
+            StoryEvent(
+                kind="merge",
+                story_ids=tuple(s.story_id for s in stories),
+                into=into.story_id,
+                reason=reason,
+                at_article=article_id,
+            )
+        )
+        for other in stories[1:]:
+            self.index.remove_story(other.story_id)
+        merged = replace(
+            into,
+            size=size,
+            centroid=_prune(centroid),
+            first_published=first,
+            last_published=last,
+            recent=tuple(recent)[-RECENT_MEMBERS:],
+        )
+        return merged, merged_ids
+
+    def _assignment(self, stored: StoredArticle) -> Assignment:
+        return Assignment(
+            article_id=stored.article_id,
+            story_id=self.index.resolve(stored.story_id),
+            score=stored.score,
+            new_story=stored.new_story,
+            runner_up=None if stored.runner_up is None else self.index.resolve(stored.runner_up),
+            runner_up_score=stored.runner_up_score,
+            reason=stored.reason,
+        )
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def story_of(self, article_id: str) -> str | None:
+        """The live story id of an assigned article."""
+        stored = self.index.article(article_id)
+        return None if stored is None else self.index.resolve(stored.story_id)
+
+    def resolve(self, story_id: str) -> str:
+        """The live id of a story id (itself unless it was merged into another)."""
+        return self.index.resolve(story_id)
+
+    def events(self, story_id: str | None = None) -> list[StoryEvent]:
+        return self.index.events(story_id)
+
+    def explain(self, article_id: str, *, top: int = 8) -> Explanation:
+        """Why an article is in its story: shared names and terms with their weight in the
+        score, the story's articles nearest to it, and the runner-up story.
+
+        Raises ``KeyError`` for an article that was never added.
+        """
+        stored = self.index.article(article_id)
+        if stored is None:
+            raise KeyError(article_id)
+        story_id = self.index.resolve(stored.story_id)
+        story = self.index.story(story_id)
+        vector = self._weighted(stored.features)
+        norms = _norms(vector)
+        unit = _normalized(vector)
+        entities: list[tuple[str, float]] = []
+        terms: list[tuple[str, float]] = []
+        if story is not None:
+            story_norms = _norms(story.centroid)
+            components = self._components(vector, norms, story)
+            share = self.settings.entity_weight if "e" in components else 0.0
+            for feature, value in vector.items():
+                other = story.centroid.get(feature)
+                ns = _namespace(feature)
+                if other is None or not story_norms.get(ns):
+                    continue
+                contribution = value * other / (norms[ns] * story_norms[ns])
+                if ns == "e":
+                    if feature.startswith("e:~"):  # a word of a longer name: shown by it
+                        continue
+                    name = stored.names.get(feature) or story.names.get(feature) or feature[2:]
+                    entities.append((name, contribution * share))
+                elif ns == "t":
+                    terms.append((feature[2:], contribution * (1.0 - share)))
+        entities.sort(key=lambda p: (-p[1], p[0]))
+        terms.sort(key=lambda p: (-p[1], p[0]))
+        nearest: list[tuple[str, float]] = []
+        if story is not None:
+            others = [i for i in story.recent if i != article_id]
+            for other_id, member in sorted(self.index.articles(others).items()):
+                if member.duplicate_of is not None:
+                    continue
+                nearest.append((other_id, self._similarity(unit, member.vector)))
+            nearest.sort(key=lambda p: (-p[1], p[0]))
+        return Explanation(
+            article_id=article_id,
+            story_id=story_id,
+            score=stored.score,
+            new_story=stored.new_story,
+            shared_entities=tuple(entities[:top]),
+            shared_terms=tuple(terms[:top]),
+            nearest=tuple(nearest[:top]),
+            runner_up=None if stored.runner_up is None else self.index.resolve(stored.runner_up),
+            runner_up_score=stored.runner_up_score,
+            reason=stored.reason,
+        )
+
+    def _similarity(self, a: Mapping[str, float], b: Mapping[str, float]) -> float:
+        """The article-to-article version of the story score (no time decay)."""
+        profile = StoryProfile(story_id="", founded_by="", created=0, centroid=dict(b))
+        return self._combine(self._components(a, _norms(a), profile))
+
+
+def _prune(centroid: dict[str, float]) -> dict[str, float]:
+    """Keep the strongest features of each namespace (:data:`PROFILE_LIMITS`)."""
+    by_ns: dict[str, list[tuple[str, float]]] = {}
+    for feature, value in centroid.items():
+        by_ns.setdefault(_namespace(feature), []).append((feature, value))
+    out: dict[str, float] = {}
+    for ns, items in by_ns.items():
+        limit = PROFILE_LIMITS.get(ns, 50)
+        if len(items) > limit:
+            items.sort(key=lambda p: (-p[1], p[0]))
+            items = items[:limit]
+        out.update(items)
+    return out
