@@ -9,6 +9,7 @@ import pytest
 
 from storyline import __version__
 from storyline.cli import cli, main
+from storyline.link import story_id_for
 
 REPORTS = {
     1: [
@@ -111,13 +112,14 @@ def test_ingest_stats_articles_rejected(
             "by_code": {"empty_file": 1, "malformed_json": 1, "missing_text": 1},
         },
         "sources": 2,
-        "stories": 0,
+        "stories": 1,  # two days of one port strike
         "annotated": 2,
     }
 
     code, out, _ = run(capsys, "--db", db, "articles", "--format", "json")
     listed = json.loads(out)["articles"]
     assert [a["id"] for a in listed] == ["calder-1", "calder-2"]
+    assert listed[0]["story_id"] == listed[1]["story_id"] == story_id_for("calder-1")
     assert listed[0] == {
         "id": "calder-1",
         "source": "Harbor Gazette",
@@ -125,7 +127,7 @@ def test_ingest_stats_articles_rejected(
         "title": "Calder port strike, day 1",
         "url": "https://harborgazette.example/2024/03/01/strike",
         "duplicate_of": None,
-        "story_id": None,
+        "story_id": story_id_for("calder-1"),
     }
 
     code, out, _ = run(capsys, "--db", db, "rejected", "--format", "json")

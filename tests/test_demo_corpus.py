@@ -111,3 +111,28 @@ def test_wire_copies_point_to_their_original(demo_store: Path) -> None:
     assert stats.duplicates == len(expected)
     for copy_url, origin_url in expected.items():
         assert by_url[copy_url].duplicate_group == by_url[origin_url].duplicate_group
+
+
+def test_every_demo_article_is_annotated(demo_store: Path) -> None:
+    with open_project(demo_store, settings=Settings()) as project:
+        stats = project.stats()
+        found = project.annotations("a02")
+    assert stats.annotated == stats.articles
+    assert found is not None and found.quotes and found.timexes and found.quantities
+
+
+def test_demo_stories_are_the_gold_stories(demo_store: Path) -> None:
+    gold_story = {r["url"]: r["story"] for r in _gold()}
+    with open_project(demo_store, settings=Settings()) as project:
+        stories = project.stories()
+        by_id = {a.id: a for a in project.articles()}
+    assert len(stories) == len(set(gold_story.values()))
+    for story in stories:
+        labels = {
+            gold_story[by_id[i].url or ""] for i in story.article_ids if by_id[i].url in gold_story
+        }
+        assert len(labels) == 1, (story.title, labels)
+    # Stories are listed most recently published first, each with its span and outlets.
+    last = [s.last_published for s in stories]
+    assert last == sorted(last, reverse=True)  # type: ignore[type-var]
+    assert all(s.sources >= 4 and s.title for s in stories)

@@ -19,7 +19,13 @@ from storyline.config import Settings, load_settings
 from storyline.errors import InputRejectedError, StorylineError, UsageError
 from storyline.ingest.base import parse_published
 from storyline.model import Annotations, Article, Rejected
-from storyline.project import IngestProgress, Project, annotate_input, open_project
+from storyline.project import (
+    SCHEMA_VERSION,
+    IngestProgress,
+    Project,
+    annotate_input,
+    open_project,
+)
 
 FORMAT_OPTION = click.option(
     "--format",
@@ -187,6 +193,9 @@ def ingest(
                 "rejected_again": report.rejected_again,
                 "articles_annotated": report.articles_annotated,
                 "annotation_failed": report.annotation_failed,
+                "articles_assigned": report.articles_assigned,
+                "new_stories": report.new_stories,
+                "assignment_failed": report.assignment_failed,
             }
         )
     else:
@@ -199,6 +208,13 @@ def ingest(
         if report.articles_annotated or report.annotation_failed:
             failed = f", {report.annotation_failed:,} failed" if report.annotation_failed else ""
             click.echo(f"  annotated {_count(report.articles_annotated, 'article')}{failed}")
+        if report.articles_assigned or report.assignment_failed:
+            failed = f", {report.assignment_failed:,} failed" if report.assignment_failed else ""
+            stories = "story" if report.new_stories == 1 else "stories"
+            click.echo(
+                f"  assigned {_count(report.articles_assigned, 'article')} to stories "
+                f"({report.new_stories:,} new {stories}){failed}"
+            )
         for code, count in report.rejected_by_code.items():
             click.echo(f"  rejected {code}: {count:,}")
         if report.rejected_again:
@@ -411,6 +427,81 @@ def article_command(state: _State, article_id: str, output_format: str) -> None:
         )
     for t in found.timexes:
         click.echo(f"time: {t.text} -> {t.type} {t.value}")
+
+
+@cli.command()
+@FORMAT_OPTION
+@_paged
+@click.pass_obj
+def stories(state: _State, output_format: str, limit: int | None, offset: int) -> None:
+    """List stories, most recently published first."""
+    with state.project() as project:
+        rows = project.stories(limit=limit, offset=offset)
+    if output_format == "json":
+        _print_json({"schema_version": SCHEMA_VERSION, "stories": [s.to_dict() for s in rows]})
+        return
+    _table(
+        f"{len(rows)} stories",
+        ("id", "first", "last", "articles", "sources", "title"),
+        (
+            (
+                s.id,
+                s.first_published.date() if s.first_published else "",
+                s.last_published.date() if s.last_published else "",
+                len(s.article_ids),
+                s.sources,
+                s.title,
+            )
+            for s in rows
+        ),
+    )
+
+
+@cli.command(name="story-history")
+@click.argument("story_id", metavar="STORY_ID")
+@FORMAT_OPTION
+@click.pass_obj
+def story_history(state: _State, story_id: str, output_format: str) -> None:
+    """What happened to a story id: merges and splits, and the story it resolves to now."""
+    with state.project() as project:
+        history = project.story_history(story_id)
+    if output_format == "json":
+        _print_json(history.to_dict())
+        return
+    click.echo(f"{story_id} -> {history.resolves_to}")
+    if not history.events:
+        click.echo("no merges or splits")
+    for event in history.events:
+        click.echo(
+            f"{event.kind}: {', '.join(event.story_ids)} -> {event.into}"
+            f"{f' (at {event.at_article})' if event.at_article else ''}: {event.reason}"
+        )
+
+
+@cli.command()
+@click.argument("article_id", metavar="ARTICLE_ID")
+@FORMAT_OPTION
+@click.pass_obj
+def explain(state: _State, article_id: str, output_format: str) -> None:
+    """Why an article is in its story: shared names and terms, nearest articles, runner-up."""
+    with state.project() as project:
+        why = project.explain(article_id)
+    if output_format == "json":
+        _print_json({"schema_version": SCHEMA_VERSION, **why.to_dict()})
+        return
+    joined = "founded" if why.new_story else "joined"
+    click.echo(f"{why.article_id} {joined} story {why.story_id} (score {why.score:.3f})")
+    if why.reason:
+        click.echo(f"  {why.reason}")
+    if why.shared_entities:
+        names = ", ".join(f"{n} {w:.3f}" for n, w in why.shared_entities)
+        click.echo(f"  shared names: {names}")
+    if why.shared_terms:
+        click.echo(f"  shared terms: {', '.join(f'{t} {w:.3f}' for t, w in why.shared_terms)}")
+    for other, score in why.nearest:
+        click.echo(f"  nearest: {other} {score:.3f}")
+    if why.runner_up:
+        click.echo(f"  runner-up: {why.runner_up} (score {why.runner_up_score:.3f})")
 
 
 @cli.group(name="eval")

@@ -129,6 +129,12 @@ class IngestReport:
     """Stored articles annotated by this run (new ones, and older ones left unannotated)."""
     annotation_failed: int = 0
     """Articles stored without annotations because the annotate stage failed on them."""
+    articles_assigned: int = 0
+    """Stored articles assigned to a story by this run (new ones and older unassigned ones)."""
+    new_stories: int = 0
+    """Stories this run founded."""
+    assignment_failed: int = 0
+    """Articles left in no story because story assignment failed on them (logged)."""
 
     @property
     def any_rejected(self) -> bool:
@@ -406,6 +412,7 @@ class Annotations:
             ),
         )
 
+
 # -- story clustering (``storyline.link``) -----------------------------------------------------
 
 
@@ -476,3 +483,32 @@ class Explanation:
             "runner_up_score": round(self.runner_up_score, 4),
             "reason": self.reason,
         }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StorySummary:
+    """One story as ``storyline stories`` lists it (the contract in DESIGN.md)."""
+
+    id: str
+    title: str | None
+    """The title of its earliest-published article that has one."""
+    article_ids: tuple[str, ...]
+    """Its articles, earliest published first (unknown times last, then by arrival)."""
+    first_published: datetime | None
+    last_published: datetime | None
+    sources: int
+    """Distinct outlets that reported it."""
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "article_ids": list(self.article_ids),
+            "first_published": _iso_or_none(self.first_published),
+            "last_published": _iso_or_none(self.last_published),
+            "sources": self.sources,
+        }
+
+
+def _iso_or_none(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()

@@ -11,6 +11,7 @@ Everything the CLI and the HTTP API do is one call here::
 
 from __future__ import annotations
 
+import logging
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -21,27 +22,62 @@ from typing import TYPE_CHECKING, TypeVar
 
 from storyline.config import Settings, load_settings
 from storyline.dedup import MinHashDeduper
-from storyline.errors import UsageError
+from storyline.errors import NotFoundError, UsageError
 from storyline.ingest import read_articles, read_many
+from storyline.link import StoryClusterer
 from storyline.model import (
     Annotations,
     Article,
+    Explanation,
     IngestReport,
     PublishedFrom,
     ReadResult,
     Rejected,
     StoreStats,
+    StoryEvent,
+    StorySummary,
 )
 from storyline.store import Store, open_store
 
 if TYPE_CHECKING:
     from storyline.annotate.pipeline import Annotator
 
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+"""Version of the JSON documents the story commands print (``schema_version``)."""
+
 # Writes are committed in batches: one transaction per record would make SQLite fsync-bound.
 _BATCH = 500
 
 Source = str | os.PathLike[str]
 _T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoryHistory:
+    """A story id's history: the live story it resolves to and the events that name it."""
+
+    story_id: str
+    resolves_to: str
+    events: tuple[StoryEvent, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "id": self.story_id,
+            "resolves_to": self.resolves_to,
+            "events": [
+                {
+                    "kind": e.kind,
+                    "story_ids": list(e.story_ids),
+                    "into": e.into,
+                    "reason": e.reason,
+                    "at_article": e.at_article,
+                }
+                for e in self.events
+            ],
+        }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -62,6 +98,7 @@ class Project:
         self.store = store
         self.settings = settings
         self._annotator: Annotator | None = None
+        self._clusterer: StoryClusterer | None = None
 
     def __enter__(self) -> Project:
         return self
@@ -113,12 +150,79 @@ class Project:
                         progress(IngestProgress(totals=tally.report(), location=result.location))
                 if annotate:
                     self._annotate(added, tally, progress)
+                if added:
+                    self._assign_pending(tally)
                 self.store.update_ingest(run_id, tally.report())
         if annotate:
             # Articles stored earlier without annotations (annotation turned off, or a run
             # interrupted by an older version) are done now, so every article has them.
             self.annotate_pending(progress=progress, _tally=tally)
+        self.assign_pending(_tally=tally)
         return tally.report()
+
+    def assign_pending(self, *, _tally: _Tally | None = None) -> IngestReport:
+        """Put every stored article that is in no story yet into one, earliest published first.
+
+        Uses each article's annotations when it has them (names, places, dates), its text
+        alone otherwise. Returns the counts in ``articles_assigned``, ``new_stories`` and
+        ``assignment_failed``.
+        """
+        tally = _tally if _tally is not None else _Tally()
+        while True:
+            with self.store.transaction():
+                if not self._assign_pending(tally):
+                    return tally.report()
+
+    def _assign_pending(self, tally: _Tally) -> int:
+        """Assign one batch of unassigned articles; returns how many were tried."""
+        # Articles assignment failed on stay unassigned: skip past them, never retry in a loop.
+        pending = list(self.store.iter_unassigned(limit=_BATCH, offset=tally.assignment_failed))
+        for article in pending:
+            try:
+                assignment = self.clusterer.add(article, self.store.annotations(article.id))
+            except Exception:
+                log.exception("story assignment failed for article %s", article.id)
+                tally.assignment_failed += 1
+                continue
+            tally.assigned += 1
+            tally.new_stories += assignment.new_story
+        return len(pending)
+
+    @property
+    def clusterer(self) -> StoryClusterer:
+        """The project's story clusterer, over the store's story index."""
+        if self._clusterer is None:
+            self._clusterer = StoryClusterer(self.settings.stories, self.store.story_index())
+        return self._clusterer
+
+    def stories(self, *, limit: int | None = None, offset: int = 0) -> list[StorySummary]:
+        """Live stories, most recently published first."""
+        return self.store.stories(limit=limit, offset=offset)
+
+    def story(self, story_id: str) -> StorySummary:
+        """A story by its id, or by an id it had before a merge (NotFoundError if unknown)."""
+        return self.store.story_summary(story_id)
+
+    def story_history(self, story_id: str) -> StoryHistory:
+        """What happened to a story id: the live story it resolves to and its merges/splits."""
+        index = self.store.story_index()
+        live = index.resolve(story_id)
+        events = tuple(index.events(story_id)) + tuple(
+            e for e in index.events(live) if live != story_id
+        )
+        if not events and index.story(live) is None and not self.store.stories(story_ids=[live]):
+            raise NotFoundError(f"no story with id {story_id!r}")
+        unique = tuple(dict.fromkeys(events))
+        return StoryHistory(story_id=story_id, resolves_to=live, events=unique)
+
+    def explain(self, article_id: str) -> Explanation:
+        """Why an article is in its story: shared names and terms, nearest articles, the
+        runner-up story and the scores (NotFoundError for an unknown or unassigned article)."""
+        self.store.article(article_id)  # NotFoundError for an unknown id
+        try:
+            return self.clusterer.explain(article_id)
+        except KeyError:
+            raise NotFoundError(f"article {article_id!r} is in no story yet") from None
 
     def annotate_pending(
         self, *, progress: ProgressCallback | None = None, _tally: _Tally | None = None
@@ -214,6 +318,9 @@ class _Tally:
     rejected_again: int = 0
     annotated: int = 0
     annotation_failed: int = 0
+    assigned: int = 0
+    new_stories: int = 0
+    assignment_failed: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
 
     def report(self) -> IngestReport:
@@ -227,6 +334,9 @@ class _Tally:
             rejected_again=self.rejected_again,
             articles_annotated=self.annotated,
             annotation_failed=self.annotation_failed,
+            articles_assigned=self.assigned,
+            new_stories=self.new_stories,
+            assignment_failed=self.assignment_failed,
         )
 
 

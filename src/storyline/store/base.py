@@ -7,7 +7,15 @@ from contextlib import AbstractContextManager
 from typing import Protocol
 
 from storyline.dedup.index import DedupIndex
-from storyline.model import Annotations, Article, IngestReport, Rejected, StoreStats
+from storyline.link.index import StoryIndex
+from storyline.model import (
+    Annotations,
+    Article,
+    IngestReport,
+    Rejected,
+    StoreStats,
+    StorySummary,
+)
 
 
 class Store(Protocol):
@@ -49,6 +57,24 @@ class Store(Protocol):
 
     def iter_unannotated(self, *, limit: int | None = None) -> Iterator[Article]:
         """Stored articles without annotations, in ingest order."""
+        ...
+
+    def story_index(self) -> StoryIndex:
+        """The story clusterer's index, kept in this store."""
+        ...
+
+    def iter_unassigned(self, *, limit: int | None = None, offset: int = 0) -> Iterator[Article]:
+        """Stored articles in no story yet, earliest published first (unknown times last)."""
+        ...
+
+    def stories(
+        self, *, limit: int | None = None, offset: int = 0, story_ids: Sequence[str] | None = None
+    ) -> list[StorySummary]:
+        """Live stories, most recently published first; ``story_ids`` picks some by live id."""
+        ...
+
+    def story_summary(self, story_id: str) -> StorySummary:
+        """A story by its id or an id it had before a merge; NotFoundError when unknown."""
         ...
 
     def has_rejected(self, key: str) -> bool: ...

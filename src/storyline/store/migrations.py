@@ -62,4 +62,32 @@ SQLITE_MIGRATIONS: list[list[str]] = [
             annotated_at TEXT NOT NULL
         ) WITHOUT ROWID""",
     ],
+    # 3: the story clusterer's index (storyline.link) and story events
+    [
+        "CREATE TABLE story_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID",
+        "CREATE TABLE story_df (feature TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID",
+        """CREATE TABLE story_postings (
+            feature TEXT NOT NULL, story_id TEXT NOT NULL, arrival INTEGER NOT NULL,
+            PRIMARY KEY (feature, story_id)
+        ) WITHOUT ROWID""",
+        # Candidate look-ups read each feature's most recent stories first.
+        "CREATE INDEX story_postings_recent ON story_postings (feature, arrival DESC)",
+        """CREATE TABLE story_profiles (
+            story_id TEXT PRIMARY KEY, data TEXT NOT NULL
+        ) WITHOUT ROWID""",
+        """CREATE TABLE story_articles (
+            article_id TEXT PRIMARY KEY, arrival INTEGER NOT NULL, story_id TEXT NOT NULL,
+            data TEXT NOT NULL
+        ) WITHOUT ROWID""",
+        "CREATE INDEX story_articles_story ON story_articles (story_id)",
+        """CREATE TABLE story_events (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL, story_ids TEXT NOT NULL, into_id TEXT NOT NULL,
+            reason TEXT NOT NULL, at_article TEXT
+        )""",
+        """CREATE TABLE story_aliases (
+            story_id TEXT PRIMARY KEY, into_id TEXT NOT NULL
+        ) WITHOUT ROWID""",
+        "CREATE INDEX articles_story ON articles (story_id)",
+    ],
 ]

@@ -21,8 +21,10 @@ from storyline.model import (
     PublishedFrom,
     Rejected,
     StoreStats,
+    StorySummary,
 )
 from storyline.store.migrations import SQLITE_MIGRATIONS
+from storyline.store.story_index import SqliteStoryIndex
 
 _ARTICLE_COLUMNS = (
     "id, text, title, url, source, author, published, published_from, language, location, "
@@ -60,6 +62,18 @@ def _article_from_row(row: sqlite3.Row) -> Article:
 def _band_int(key: bytes) -> int:
     """A band key as a signed 64-bit integer (its first 8 bytes): SQLite's native key type."""
     return int.from_bytes(key[:8], "little", signed=True)
+
+
+def _summary(story_id: str, rows: list[sqlite3.Row]) -> StorySummary:
+    published = [moment for row in rows if (moment := _from_iso(row["published"])) is not None]
+    return StorySummary(
+        id=story_id,
+        title=next((row["title"] for row in rows if row["title"]), None),
+        article_ids=tuple(row["id"] for row in rows),
+        first_published=min(published) if published else None,
+        last_published=max(published) if published else None,
+        sources=len({row["source"] for row in rows if row["source"]}),
+    )
 
 
 def _now() -> str:
@@ -100,6 +114,7 @@ class SqliteStore:
             raise StoreError(f"cannot open SQLite store {self.location}: {exc}") from None
         self._depth = 0
         self._index = SqliteDedupIndex(self._conn)
+        self._stories = SqliteStoryIndex(self._conn)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -227,6 +242,60 @@ class SqliteStore:
         )
         for row in cursor.fetchall():
             yield _article_from_row(row)
+
+    # -- stories ---------------------------------------------------------------------------
+
+    def story_index(self) -> SqliteStoryIndex:
+        return self._stories
+
+    def iter_unassigned(self, *, limit: int | None = None, offset: int = 0) -> Iterator[Article]:
+        clause, params = _paging(limit, offset)
+        cursor = self._conn.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE story_id IS NULL "
+            f"ORDER BY published IS NULL, published, seq{clause}",
+            params,
+        )
+        for row in cursor.fetchall():
+            yield _article_from_row(row)
+
+    def stories(
+        self, *, limit: int | None = None, offset: int = 0, story_ids: Sequence[str] | None = None
+    ) -> list[StorySummary]:
+        """Live stories, most recently published first (ties by id)."""
+        where, params = "story_id IS NOT NULL", []
+        if story_ids is not None:
+            if not story_ids:
+                return []
+            where += f" AND story_id IN ({','.join('?' * len(story_ids))})"
+            params = list(story_ids)
+        clause, paging = _paging(limit, offset)
+        ids = [
+            row[0]
+            for row in self._conn.execute(
+                f"SELECT story_id FROM articles WHERE {where} GROUP BY story_id "
+                f"ORDER BY MAX(published) IS NULL, MAX(published) DESC, story_id{clause}",
+                [*params, *paging],
+            )
+        ]
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        members: dict[str, list[sqlite3.Row]] = {story_id: [] for story_id in ids}
+        for row in self._conn.execute(
+            f"SELECT story_id, id, title, source, published FROM articles "
+            f"WHERE story_id IN ({marks}) ORDER BY published IS NULL, published, seq",
+            ids,
+        ):
+            members[row["story_id"]].append(row)
+        return [_summary(story_id, rows) for story_id, rows in members.items()]
+
+    def story_summary(self, story_id: str) -> StorySummary:
+        """A story by its id or by an id it had before a merge; NotFoundError if none."""
+        live = self._stories.resolve(story_id)
+        found = self.stories(story_ids=[live])
+        if not found:
+            raise NotFoundError(f"no story with id {story_id!r}")
+        return found[0]
 
     # -- rejections ------------------------------------------------------------------------
 
