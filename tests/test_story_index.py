@@ -157,3 +157,22 @@ def test_sqlite_assignments_show_on_articles_and_story_summaries(tmp_path: Path)
         assert store.story_summary("s-x") == flood  # an old id still resolves
         assert store.stats().stories == 2
         assert [s.id for s in store.stories(limit=1, offset=1)] == ["s-a"]
+
+
+def test_clusterer_assigns_the_same_over_memory_and_sqlite(tmp_path: Path) -> None:
+    from conftest import DEMO_CORPUS
+    from storyline.config import StorySettings
+    from storyline.ingest import read_articles
+    from storyline.link import StoryClusterer
+
+    articles = [a for a in read_articles(DEMO_CORPUS / "articles.jsonl") if isinstance(a, Article)]
+    articles.sort(key=lambda a: (a.published is None, a.published, a.id))
+    in_memory = StoryClusterer(StorySettings(), MemoryStoryIndex())
+    expected = [in_memory.add(article) for article in articles]
+    with SqliteStore(tmp_path / "same.db") as store, store.transaction():
+        for article in articles:
+            store.add_article(article)
+        stored = StoryClusterer(StorySettings(), store.story_index())
+        assert [stored.add(article) for article in articles] == expected
+        assert stored.explain(articles[-1].id) == in_memory.explain(articles[-1].id)
+    assert len({a.story_id for a in expected}) > 1
