@@ -82,3 +82,14 @@ def test_story_commands_need_an_existing_store(
 ) -> None:
     code, _, err = run(capsys, "--db", str(tmp_path / "none.db"), "stories")
     assert code == 4 and "no store" in err
+
+
+def test_eval_clustering_on_demo_gold(capsys: pytest.CaptureFixture[str]) -> None:
+    gold = DEMO_CORPUS.parent / "corpus-src" / "stories-2.jsonl"
+    code, out, _ = run(
+        capsys, "eval", "clustering", str(gold), "--shuffles", "0", "--format", "json"
+    )
+    assert code == 0
+    scores = json.loads(out)
+    assert scores["gold_stories"] == 2
+    assert scores["bcubed"]["f1"] >= 0.95

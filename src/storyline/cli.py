@@ -540,6 +540,28 @@ def eval_quotes(state: _State, path: str, limit: int | None, output_format: str)
         click.echo(report(scores))
 
 
+@eval_group.command(name="clustering")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--shuffles",
+    type=click.IntRange(min=0),
+    default=5,
+    show_default=True,
+    help="Also score this many seeded random arrival orders (order robustness).",
+)
+@FORMAT_OPTION
+@click.pass_obj
+def eval_clustering(state: _State, path: str, shuffles: int, output_format: str) -> None:
+    """Story clustering against gold stories (ECB+ or demo-corpus JSONL): BCubed, pairwise."""
+    from storyline.eval.clustering import evaluate_clustering, report
+
+    scores = evaluate_clustering(path, state.settings(), shuffles=shuffles)
+    if output_format == "json":
+        _print_json(scores.to_dict())
+    else:
+        click.echo(report(scores))
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point: maps errors to one stderr line and the documented exit code."""
     ctx: click.Context | None = None
