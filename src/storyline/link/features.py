@@ -40,6 +40,12 @@ TITLE_WEIGHT = 2.0
 NAME_WORD_WEIGHT = 0.5
 """Each word of a multi-word name also counts as a (weaker) name feature of its own."""
 
+LEAD_CHARS = 400
+"""The lead: the first sentences of the text, up to about this many characters."""
+LEAD_WEIGHT = 2.0
+"""A word or name in the lead counts this much more: news puts the event it reports first
+and background (earlier events of the same kind) later."""
+
 MAX_TERMS = 120
 """Terms kept per article: its most frequent ones (ties alphabetical), so stored vectors and the
 work of comparing them stay bounded for very long texts."""
@@ -192,10 +198,14 @@ class ArticleFeatures:
 
 
 def article_features(article: Article, annotations: Annotations | None) -> ArticleFeatures:
-    """Terms (title boosted), canonical entity keys and mentioned dates of an article."""
+    """Terms (title and lead boosted), canonical entity keys (lead boosted), mentioned dates and
+    stated figures of an article."""
     counts: defaultdict[str, float] = defaultdict(float)
+    lead_end = _lead_end(article.text)
     for word in tokens(article.text):
         counts[word] += 1.0
+    for word in tokens(article.text[:lead_end]):
+        counts[word] += LEAD_WEIGHT
     if article.title and not article.text.startswith(article.title):
         for word in tokens(article.title):
             counts[word] += TITLE_WEIGHT
@@ -215,7 +225,7 @@ def article_features(article: Article, annotations: Annotations | None) -> Artic
             key = name_key(entity.canonical)
             if not key:
                 continue
-            entities[key] += 1
+            entities[key] += 1 + (LEAD_WEIGHT if entity.start < lead_end else 0.0)
             names.setdefault(key, Counter())[entity.canonical] += 1
             words = key.split()
             if len(words) > 1:
@@ -242,6 +252,15 @@ def article_features(article: Article, annotations: Annotations | None) -> Artic
         dates=dict(sorted(dates.items())),
         numbers=dict(sorted(numbers.items())),
     )
+
+
+def _lead_end(text: str) -> int:
+    """Where the lead ends: after the first :data:`LEAD_CHARS` characters, at a line or
+    sentence end."""
+    if len(text) <= LEAD_CHARS:
+        return len(text)
+    cut = [i for i in (text.find("\n", LEAD_CHARS), text.find(". ", LEAD_CHARS)) if i >= 0]
+    return min(cut) + 1 if cut else len(text)
 
 
 def _damped(count: float) -> float:
