@@ -515,3 +515,134 @@ def test_component_reads_the_entity_component(nlp: Language) -> None:
     [q] = doc._.quotes
     assert q.speaker is not None
     assert (q.speaker.text, q.speaker.canonical) == ("Park", "Linda Park")
+
+
+# -- speaker canonical names with the entity component -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def full() -> Language:
+    pytest.importorskip("storyline.annotate.entities")
+    from storyline.annotate.pipeline import build_pipeline
+
+    return build_pipeline(components=("storyline_entities", "storyline_quotes"))
+
+
+def speakers(nlp: Language, text: str) -> list[tuple[str, str, str | None]]:
+    """(mention, canonical, role) of every quote's speaker, in content order."""
+    out = []
+    for q in nlp(text)._.quotes:
+        assert q.speaker is not None, q
+        assert q.speaker.text == text[q.speaker.start : q.speaker.end]
+        out.append((q.speaker.text, q.speaker.canonical, q.speaker.role))
+    return out
+
+
+def test_role_nominal_before_the_name_resolves_to_that_person(full: Language) -> None:
+    text = (
+        "A levee gave way early on Tuesday, forcing about 3,000 people from their homes, "
+        "the town's mayor said. Mayor Linda Park said the shelters were full."
+    )
+    assert speakers(full, text) == [
+        ("the town's mayor", "Linda Park", "Mayor"),
+        ("Mayor Linda Park", "Linda Park", "Mayor"),
+    ]
+
+
+def test_role_nominal_after_the_name_resolves_to_that_person(full: Language) -> None:
+    text = (
+        "Governor Ana Ruiz toured the flooded district on Monday. "
+        "The governor said the army would send more boats."
+    )
+    assert speakers(full, text)[-1] == ("The governor", "Ana Ruiz", "Governor")
+
+
+def test_role_two_people_share_stays_the_nominal(full: Language) -> None:
+    text = (
+        "Mayor Linda Park met Mayor Tom Reed of Holmfield on Monday. "
+        "The mayor said the bridge would stay closed until the water fell."
+    )
+    assert speakers(full, text)[-1] == ("The mayor", "The mayor", None)
+
+
+def test_organisation_nominal_resolves_to_the_one_organisation_it_names(full: Language) -> None:
+    text = (
+        "The Tessin Water Authority said the river was still rising on Monday night. "
+        "The authority expects the river to peak on Wednesday."
+    )
+    assert speakers(full, text) == [
+        ("The Tessin Water Authority", "Tessin Water Authority", None),
+        ("The authority", "Tessin Water Authority", None),
+    ]
+
+
+def test_organisation_nominal_matching_two_organisations_stays(full: Language) -> None:
+    text = (
+        "The Tessin Water Authority and the Calder Port Authority met on Monday. "
+        "The authority said the talks had gone well."
+    )
+    assert speakers(full, text)[-1][:2] == ("The authority", "The authority")
+
+
+def test_report_nested_in_a_report_by_the_same_speaker_is_dropped(full: Language) -> None:
+    text = (
+        "Regional governor Tomas Reyes, who arrived in the town at dawn, said he would ask the "
+        "national government on Tuesday to declare a state of emergency for the region."
+    )
+    [q] = full(text)._.quotes
+    assert q.content.text.startswith("he would ask the national government")
+    assert q.speaker is not None and q.speaker.canonical == "Tomas Reyes"
+
+
+def test_object_of_a_refusal_is_not_a_second_quote(full: Language) -> None:
+    [q] = full("Interior Minister Greta Holm refused to comment on the protest.")._.quotes
+    assert q.content.text == "to comment on the protest"
+
+
+def test_report_nested_in_another_speakers_report_stays(full: Language) -> None:
+    text = "The minister said the union had agreed to end the strike by Friday."
+    assert len(full(text)._.quotes) >= 1  # a different speaker's report may stay
+
+
+def test_name_the_tagger_missed_loses_its_title_and_place(full: Language) -> None:
+    text = (
+        '"The pumps are running again," said Mayor Ines Carver of Eastbrook. '
+        "Carver told reporters that the school would reopen on Monday."
+    )
+    assert speakers(full, text) == [
+        ("Mayor Ines Carver of Eastbrook", "Ines Carver", "Mayor"),
+        ("Carver", "Ines Carver", "Mayor"),
+    ]
+
+
+def test_apposition_name_beats_the_possessor(full: Language) -> None:
+    text = (
+        '"We will rebuild every house," said Eastbrook\'s mayor, Ines Carver. '
+        "Later Carver told reporters that the school would reopen."
+    )
+    assert speakers(full, text) == [
+        ("Eastbrook's mayor, Ines Carver", "Ines Carver", "mayor"),
+        ("Carver", "Ines Carver", "mayor"),
+    ]
+
+
+def test_name_chain_without_entities(nlp: Language) -> None:
+    q = only(nlp, '"The pumps are running again," said Mayor Ines Carver of Eastbrook.')
+    assert q.speaker is not None
+    assert (q.speaker.canonical, q.speaker.role) == ("Ines Carver", "Mayor")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"The pumps are running again," said Mayor Ines Carver of Eastbrook.',
+        '"We will rebuild every house," said Eastbrook\'s mayor, Ines Carver.',
+        '"The water is falling," said Governor Ana Ruiz of the Tessin region.',
+        "Police Chief Omar Lind of Holmfield said the roads would stay closed.",
+    ],
+)
+def test_canonical_holds_no_title_or_of_phrase(full: Language, text: str) -> None:
+    [(_, canonical, _)] = speakers(full, text)
+    words = canonical.lower().split()
+    assert "of" not in words
+    assert not {"mayor", "governor", "police", "chief"} & set(words), canonical

@@ -67,7 +67,7 @@ from spacy.tokens import Doc, Token
 from storyline.annotate import extensions as _extensions  # noqa: F401  (registers doc._.*)
 from storyline.model import Entity
 
-__all__ = ["NAME_LABELS", "EntityFinder", "find_entities", "role_index"]
+__all__ = ["NAME_LABELS", "EntityFinder", "find_entities", "is_title_word", "role_index"]
 
 NAME_LABELS = frozenset(
     {
@@ -298,6 +298,13 @@ def _is_abbreviation(tok: Token) -> bool:
 
 def _is_modifier(tok: Token) -> bool:
     return tok.lower_ in _TITLE_MODIFIERS or _is_head(tok)
+
+
+def is_title_word(tok: Token) -> bool:
+    """Whether ``tok`` is a title or role word that is never part of a name: "Mayor", "Gov.",
+    "Foreign", "Minister", "police", "Mr." ("Lady" in "Lady Gaga" counts too: callers strip
+    titles only where a name follows)."""
+    return _is_modifier(tok) or _is_abbreviation(tok)
 
 
 def _is_acronym(text: str) -> bool:

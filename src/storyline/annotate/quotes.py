@@ -40,19 +40,30 @@ the prepositional object of "called for", "accused ... of", "talked about", a pa
 ("The plan, he said, will fail": the content is the whole clause) and "according to X". When the
 complement holds a quoted fragment (``said the plan was "a disaster"``) the quote is the whole
 complement, of kind indirect. A report nested in another one's content and covering most of it
-("Park said she wants to resign") is left to the outer one.
+("Park said she wants to resign") is left to the outer one, and so is a report whose cue hangs
+from the outer cue (not by coordination) when its speaker is the same mention or a pronoun
+resolving to the same person ("Reyes said he would ask the government to declare an emergency",
+"Holm refused to comment on the claims": one report each).
 
 **Speakers.** The speaker mention is the subject of the cue: the passive agent, a relative
 pronoun ("who said ..."), the subject of the verb a "saying ..." or "before asking ..." clause
 hangs off. Its ``canonical`` is resolved with the article's entities: a name gives the entity's
 canonical name; "who" gives what the noun it modifies resolves to; "he"/"she" gives one of the
 last few people named whose title shows that gender ("Ms.", "spokeswoman"), else the most
-recent person named as a subject; a nominal ("the minister", "the general") gives the person the
-article earlier gave that title ("Maj. Gen." counts as "general"), else the nominal itself. The
-role is the entity's, or the title words next to the name in the article ("Foreign Minister"
-Linda Park, Tom Berg, "a spokesman for the airline"). Without entities from the
-``storyline_entities`` component, spaCy's ``doc.ents`` are used, and a person's surname alone
-("Park") resolves to the fullest name in the article that ends with it ("Linda Park").
+recent person named as a subject. A definite nominal whose head is a role ("the minister", "the
+town's mayor", "the general") gives the one person the article gives that role, before or after
+the quote ("Maj. Gen." counts as "general"; "the minister" is not the prime minister and "the
+mayor" no deputy mayor); two such people leave the nominal as it is. "The authority", "the
+customs agency" give the one organisation whose name has that head word and those modifiers
+("Tessin Water Authority"). A possessor or an "of" phrase is never the speaker ("Eastbrook's
+mayor, Ines Carver", "Mayor Ines Carver of Eastbrook" -> "Ines Carver"). A name NER missed or
+mislabelled is read off the proper nouns of the mention, titles cut off into the role ("Mayor"),
+and a later surname alone ("Carver") resolves to it, as to any full name of the article; so do
+"Title Name" chains elsewhere in the article ("Governor Ana Ruiz toured ...") when a lookup
+needs them. The role is the entity's, or the title words next to the name in the article
+("Foreign Minister" Linda Park, Tom Berg, "a spokesman for the airline"). Without entities from
+the ``storyline_entities`` component, spaCy's ``doc.ents`` are used, and a person's surname
+alone ("Park") resolves to the fullest name in the article that ends with it ("Linda Park").
 
 The cost is a few percent of the spaCy model's own time: one regular-expression scan for quotation
 marks, then work on the few tokens that can be cues (found on the token arrays) and on quotes.
@@ -60,6 +71,7 @@ marks, then work on the few tokens that can be cues (found on the token arrays) 
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -72,6 +84,7 @@ from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
 from storyline.annotate import extensions as _extensions  # noqa: F401  (registers doc._.*)
+from storyline.annotate.entities import is_title_word
 from storyline.model import Entity, Quote, QuoteKind, Span, Speaker
 
 __all__ = ["QuoteFinder", "find_quotes", "quoted_spans"]
@@ -450,6 +463,113 @@ class _Resolver:
         for e in self.ents:
             if e.role and e.label == "PERSON":
                 self.roles.setdefault(e.canonical, e.role)
+        # Who holds which role (role key -> canonical names), and full names by surname: from
+        # the entities, names found in speaker phrases (:meth:`learn`) and, when a lookup needs
+        # them, "Title Name" chains NER missed (:meth:`_scan_titles`).
+        self.by_role: dict[str, set[str]] = {}
+        self.surnames: dict[str, set[str]] = {}
+        for e in self.ents:
+            if e.label == "PERSON":
+                self._know(e.canonical, e.role or self.roles.get(e.canonical))
+        self.scanned = False
+        self.org_heads: dict[str, set[str]] | None = None
+
+    def _know(self, name: str, role: str | None) -> None:
+        words = name.split()
+        if len(words) > 1:
+            self.surnames.setdefault(words[-1], set()).add(name)
+        if role:
+            self.roles.setdefault(name, role)
+            for key in _role_keys(role):
+                self.by_role.setdefault(key, set()).add(name)
+
+    def learn(self, lo: int, hi: int, head: Token) -> None:
+        """Note a full name NER missed in a speaker phrase ("said Mayor Ines Carver"), so that
+        a later "Carver" or "the mayor" finds it."""
+        chain = _speaker_chain(head, lo, hi)
+        if chain is None:
+            return
+        name_lo, name_hi, role = chain
+        start, end = self.doc[name_lo].idx, _tok_end(self.doc[name_hi - 1])
+        if name_hi - name_lo < 2 or any(e.label == "PERSON" for e in self._overlapping(start, end)):
+            return
+        self._know(self.text[start:end], role)
+
+    def _scan_titles(self) -> None:
+        """Learn every "Title Name" chain of the article NER did not tag as a person
+        ("Governor Ana Ruiz toured ..."): done once, when a lookup first needs it."""
+        if self.scanned:
+            return
+        self.scanned = True
+        doc = self.doc
+        n = len(doc)
+        if n < 3:
+            return
+        # Candidates from the token arrays: a capitalised word before a proper noun.
+        arr = doc.to_array(["IS_TITLE", "POS"])
+        propn = arr[:, 1] == doc.vocab.strings["PROPN"]
+        after = 0  # end of the last chain taken
+        for i in np.flatnonzero((arr[:-1, 0] == 1) & propn[1:]).tolist():
+            if i < after or not is_title_word(doc[i]) or doc[i + 1].ent_type_ == "PERSON":
+                continue
+            j = i + 1
+            while j < n and propn[j] and not is_title_word(doc[j]):
+                j += 1
+            after = j
+            if j - (i + 1) >= 2:
+                k = i
+                while k > 0 and is_title_word(doc[k - 1]) and doc[k - 1].text[:1].isupper():
+                    k -= 1
+                self._know(doc[i + 1 : j].text, _strip_honorifics(doc, k, i + 1))
+
+    def _full_name(self, surname: str) -> str | None:
+        names = self.surnames.get(surname)
+        if names is None and not self.scanned:
+            self._scan_titles()
+            names = self.surnames.get(surname)
+        return next(iter(names)) if names is not None and len(names) == 1 else None
+
+    def _by_role(self, head: Token) -> str | None:
+        """The one person the article gives the role a nominal names ("the town's mayor")."""
+        phrase = _role_phrase(head)
+        keys = _role_keys(phrase)
+        if not keys:
+            return None
+        if keys[-1] not in self.by_role and not self.scanned and is_title_word(head):
+            self._scan_titles()
+        full, bare = keys[0], keys[-1]
+        found = self.by_role.get(full)
+        if found is None and full != bare:
+            # "the regional governor" is "Governor Ana Ruiz", but "the foreign minister" is not
+            # "Trade Minister Linda Park".
+            found = {
+                name
+                for name in self.by_role.get(bare, ())
+                if _role_keys(self.roles.get(name, ""))[:1] == [bare]
+            }
+        elif found is None:
+            found = self.by_role.get(bare)
+        return next(iter(found)) if found is not None and len(found) == 1 else None
+
+    def _by_org_head(self, head: Token) -> str | None:
+        """The one organisation whose name a nominal like "the authority" or "the customs
+        agency" shortens ("Tessin Water Authority")."""
+        if self.org_heads is None:
+            self.org_heads = {}
+            for e in self.ents:
+                if e.label == "ORG":
+                    words = e.canonical.lower().split()
+                    heads = {words[-1]}
+                    if "of" in words[1:]:
+                        heads.add(words[words.index("of") - 1])
+                    for h in heads:
+                        self.org_heads.setdefault(h, set()).add(e.canonical)
+        names = self.org_heads.get(head.lower_) or self.org_heads.get(head.lemma_.lower())
+        if not names:
+            return None
+        mods = [m.lower() for m in _role_phrase(head).split()[:-1]]
+        names = {n for n in names if all(m in n.lower().split() for m in mods)}
+        return next(iter(names)) if len(names) == 1 else None
 
     def _overlapping(self, start: int, end: int) -> list[_Ent]:
         import bisect
@@ -516,36 +636,56 @@ class _Resolver:
                     )
             return Speaker(text=text, start=start, end=end, canonical=text)
         found = self._overlapping(start, end)
+        # A possessor ("Eastbrook's mayor") or an "of" phrase ("Mayor Ines Carver of Eastbrook")
+        # names a place or a group, not the speaker.
+        skip = _modifier_ranges(head)
+        ent = next((e for e in found if e.start <= head.idx < e.end), None)
+        every = found
+        found = [e for e in found if not any(a <= e.start and e.end <= b for a, b in skip)]
+        appos = _appos_name(head)
+        if ent is None and appos is not None:
+            # "Eastbrook's mayor, Ines Carver": the name in apposition, whatever NER called it.
+            lo_a, hi_a = appos.left_edge.idx, _tok_end(appos.right_edge)
+            named = next((e for e in found if lo_a <= e.start < hi_a), None)
+            if named is not None:
+                title = named.role or self.roles.get(named.canonical) or _role_phrase(head)
+                return Speaker(
+                    text=text, start=start, end=end, canonical=named.canonical, role=title
+                )
+        chain = _speaker_chain(head, lo, hi)
+        if chain is not None and (ent is None or ent.label != "PERSON"):
+            name_lo, name_hi, chain_role = chain
+            name = doc[name_lo:name_hi].text
+            full = self._full_name(name) if " " not in name else None  # "Carver"
+            if full is not None or (
+                ent is None
+                and not any(e.label == "PERSON" for e in found)
+                and (chain_role is not None or (" " in name and not every))
+            ):
+                # A name NER missed ("said Mayor Ines Carver of Eastbrook") or mislabelled, or
+                # a surname only ("Later Carver" tagged ORG).
+                canonical = full or name
+                role = chain_role or self.roles.get(canonical)
+                return Speaker(text=text, start=start, end=end, canonical=canonical, role=role)
         # The entity the head word belongs to, else a person named in apposition; a name that
         # only modifies a common noun ("a Democratic aide") is not the speaker.
-        ent = next((e for e in found if e.start <= head.idx < e.end), None)
         ent = ent or next((e for e in found if e.label == "PERSON"), None)
-        if ent is None and found and head.pos_ == "PROPN":
-            ent = found[0]
+        if ent is None and every and head.pos_ == "PROPN":
+            ent = every[0]  # "The Port of Calder Authority (PCA)"
         if ent is not None:
             role = ent.role or _mention_role(doc, ent) or self.roles.get(ent.canonical)
             return Speaker(text=text, start=start, end=end, canonical=ent.canonical, role=role)
-        if head.pos_ in ("NOUN",) and any(c.dep_ == "det" for c in head.children):
-            # "the minister": the person the article earlier gave that title.
-            ent = self._titled(start, head.lemma_.lower())
-            if ent is not None:
-                return Speaker(
-                    text=text,
-                    start=start,
-                    end=end,
-                    canonical=ent.canonical,
-                    role=ent.role or self.roles.get(ent.canonical),
-                )
+        if head.pos_ == "NOUN" and _definite(head):
+            # "the minister", "the town's mayor": the one person the article gives that role,
+            # before or after; "the authority": the one organisation of that name.
+            holder = self._by_role(head)
+            if holder is not None:
+                role = self.roles.get(holder)
+                return Speaker(text=text, start=start, end=end, canonical=holder, role=role)
+            org = self._by_org_head(head) if _has_article(head) else None
+            if org is not None:
+                return Speaker(text=text, start=start, end=end, canonical=org)
         return Speaker(text=text, start=start, end=end, canonical=text)
-
-    def _titled(self, pos: int, noun: str) -> _Ent | None:
-        for e in reversed(self.ents):
-            if e.end > pos or e.label != "PERSON":
-                continue
-            role = e.role or self.roles.get(e.canonical)
-            if role and noun in _role_words(role):
-                return e
-        return None
 
 
 # Abbreviated titles, so that "the general" finds "Maj. Gen. Omar Reyes".
@@ -571,9 +711,117 @@ _TITLE_ABBREVIATIONS = {
 }
 
 
-def _role_words(role: str) -> set[str]:
-    words = role.lower().replace("-", " ").split()
-    return {_TITLE_ABBREVIATIONS.get(w, w) for w in words}
+# Modifiers that make another office of a title, and titles never shortened to their head.
+_OTHER_OFFICE = frozenset({"prime", "vice", "deputy", "assistant", "former", "ex", "lieutenant"})
+_WHOLE_TITLES = frozenset({"attorney general", "surgeon general", "secretary general"})
+_ROLE_ENDS = frozenset({"of", "for", "at", "in", "with", "to", "from", "on", ","})
+
+
+def _role_keys(role: str) -> list[str]:
+    """Lookup keys of a role: the whole title and its head word, lower case, abbreviations
+    spelled out, without courtesy titles or what follows a preposition: "Maj. Gen." ->
+    ["major general", "general"], "spokesman for the airline" -> ["spokesman"]."""
+    words: list[str] = []
+    for raw in role.lower().replace("-", " ").replace(",", " , ").split():
+        if raw in _ROLE_ENDS and words:
+            break
+        w = _TITLE_ABBREVIATIONS.get(raw, raw).rstrip(".")
+        if w and w not in _HONORIFICS and w not in ("mr", "mrs", "ms"):
+            words.append(w)
+    if not words:
+        return []
+    full = " ".join(words)
+    if full in _WHOLE_TITLES or any(w in _OTHER_OFFICE for w in words[:-1]):
+        return [full]  # "the minister" is not the prime minister, "the mayor" no deputy mayor
+    return list(dict.fromkeys((full, words[-1])))
+
+
+def _role_phrase(noun: Token) -> str:
+    """A nominal's role words: the noun with its adjacent compound and adjective modifiers,
+    without article or possessor ("the town's mayor" -> "mayor", "the prime minister")."""
+    doc = noun.doc
+    k = noun.i
+    while (
+        k > 0
+        and doc[k - 1].dep_ in ("compound", "amod")
+        and k - 1 < doc[k - 1].head.i <= noun.i
+        and doc[k - 1].is_alpha
+    ):
+        k -= 1
+    return doc[k : noun.i + 1].text
+
+
+def _has_article(noun: Token) -> bool:
+    """ "the agency", not "his office" or "the prosecutor's office"."""
+    return any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in noun.children)
+
+
+def _definite(noun: Token) -> bool:
+    """ "the mayor", "this agency", "the town's mayor", "its director"."""
+    return any(
+        (c.dep_ == "det" and c.lower_ in ("the", "this", "that")) or c.dep_ == "poss"
+        for c in noun.children
+    )
+
+
+def _modifier_ranges(head: Token) -> list[tuple[int, int]]:
+    """Character ranges of the possessors and "of" phrases of a speaker head and of a name in
+    apposition to it."""
+    out = []
+    for tok in (head, *(c for c in head.children if c.dep_ == "appos")):
+        for c in tok.children:
+            if c.dep_ == "poss" or (c.dep_ == "prep" and c.lower_ == "of"):
+                out.append((c.left_edge.idx, _tok_end(c.right_edge)))
+    return out
+
+
+def _appos_name(head: Token) -> Token | None:
+    """The proper noun in apposition to a common-noun head: "Ines Carver" in "Eastbrook's mayor,
+    Ines Carver"."""
+    if head.pos_ != "NOUN":
+        return None
+    return next((c for c in head.rights if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
+
+
+def _strip_honorifics(doc: Doc, lo: int, hi: int) -> str | None:
+    while lo < hi and doc[lo].lower_ in _HONORIFICS:
+        lo += 1
+    return doc[lo:hi].text if lo < hi else None
+
+
+def _speaker_chain(head: Token, lo: int, hi: int) -> tuple[int, int, str | None] | None:
+    """The proper-noun name in a speaker phrase, as ``(name start, name end, role)`` token
+    indices: "Mayor Ines Carver of Eastbrook" -> "Ines Carver" with "Mayor";
+    "Eastbrook's mayor, Ines Carver" -> "Ines Carver" with "mayor". Titles are cut off the
+    name; possessors and "of" phrases are never part of it."""
+    doc = head.doc
+    name = head if head.pos_ == "PROPN" else _appos_name(head)
+    if name is None:
+        return None
+    k = name.i
+    while k - 2 >= lo and doc[k - 1].text in ("-", "‐") and not doc[k - 2].whitespace_:
+        if doc[k - 1].whitespace_ or doc[k - 2].pos_ != "PROPN":
+            break
+        k -= 2  # "Reyes-Halden"
+    while (
+        k > lo
+        and doc[k - 1].pos_ in ("PROPN", "NOUN")
+        and doc[k - 1].dep_ in ("compound", "flat", "nmod")
+        and k - 1 < doc[k - 1].head.i <= name.i
+        and (doc[k - 1].pos_ == "PROPN" or is_title_word(doc[k - 1]))
+    ):
+        k -= 1
+    title_lo = k
+    while k < name.i and (is_title_word(doc[k]) or doc[k].text == "."):
+        k += 1
+    if is_title_word(doc[name.i]) or not all(
+        t.text[:1].isupper() or t.text in ("-", "‐") for t in doc[k : name.i + 1]
+    ):
+        return None
+    role = _strip_honorifics(doc, title_lo, k)
+    if role is None and name.i != head.i:
+        role = _role_phrase(head)
+    return k, name.i + 1, role
 
 
 def _mention_role(doc: Doc, ent: _Ent) -> str | None:
@@ -1276,6 +1524,60 @@ def _drop_embedded(found: list[_Found]) -> list[_Found]:
     return [f for k, f in enumerate(found) if k not in dropped]
 
 
+def _cue_inside(outer: _Found, cue: Token) -> bool:
+    """Whether ``cue`` lies in ``outer``'s content (not between the halves of a split quote)."""
+    if not outer.lo <= cue.i < outer.hi:
+        return False
+    pieces = sorted(outer.pieces)
+    return not any(a[1] <= cue.i < b[0] for a, b in itertools.pairwise(pieces))
+
+
+def _reported_by(inner: Token, outer: Token) -> bool:
+    """Whether cue ``inner`` hangs from cue ``outer`` in the parse, through no coordination
+    ("said he would ask ... to declare", "refused to comment on"; not "criticized X and called
+    for Y", which are two reports)."""
+    t = inner
+    for _ in range(6):
+        if t.dep_ == "conj" or t.head.i == t.i:
+            return False
+        t = t.head
+        if t.i == outer.i:
+            return True
+    return False
+
+
+def _nested_in_own_report(kept: list[tuple[_Found, Quote]]) -> list[tuple[_Found, Quote]]:
+    """Quotes reported inside another quote of the same speaker, with their cue inside it or
+    shared ("Reyes said he would ask the government to declare an emergency": one report, not
+    two; "Holm refused to comment on the protest": not a second one about "the protest")."""
+    out = []
+    for f, q in kept:
+        if q.speaker is None or f.cue is None:
+            continue
+        for g, p in kept:
+            if (
+                g is f
+                or p.speaker is None
+                or not (g.start <= f.start and f.end <= g.end)
+                or (g.start, g.end) == (f.start, f.end)
+                or p.speaker.canonical.lower() != q.speaker.canonical.lower()
+            ):
+                continue
+            if (
+                g.cue is not None
+                and _cue_inside(g, f.cue)
+                and _reported_by(f.cue, g.cue)
+                # The same mention, or a pronoun standing for it: a name or a nominal inside
+                # someone's report is more often a report of its own.
+                and (
+                    f.subj is None or f.subj.pos_ == "PRON" or f.subj.i == getattr(g.subj, "i", -1)
+                )
+            ):
+                out.append((f, q))
+                break
+    return out
+
+
 def find_quotes(doc: Doc, entities: Sequence[Entity] | None = None) -> list[Quote]:
     """Direct and indirect quotes in ``doc`` with their cue and speaker, by content start.
 
@@ -1296,14 +1598,19 @@ def find_quotes(doc: Doc, entities: Sequence[Entity] | None = None) -> list[Quot
     direct = _direct(doc, text, spans, quoted)
     found = _drop_embedded(_resolve_overlaps(direct, _indirect(doc, text, attrs, quoted)))
     resolver = _Resolver(doc, text, entities)
+    ranges = {id(f): _np_range(f.subj) for f in found if f.subj is not None}
+    for f in found:
+        if f.subj is not None:
+            resolver.learn(*ranges[id(f)], f.subj)
     quotes: dict[tuple[int, int], Quote] = {}
+    kept: list[tuple[_Found, Quote]] = []
     for f in sorted(found, key=lambda f: (f.start, f.end, f.kind != QuoteKind.DIRECT)):
         key = (f.start, f.end)
         if key in quotes:
             continue
         speaker = None
         if f.subj is not None:
-            lo, hi = _np_range(f.subj)
+            lo, hi = ranges[id(f)]
             if f.kind == QuoteKind.INDIRECT or not any(a <= f.subj.i < b for a, b in f.pieces):
                 speaker = resolver.speaker(lo, hi, f.subj)
         kind = f.kind
@@ -1315,6 +1622,9 @@ def find_quotes(doc: Doc, entities: Sequence[Entity] | None = None) -> list[Quot
             speaker=speaker,
             cue=None if f.cue_span is None else _char_span(text, *f.cue_span),
         )
+        kept.append((f, quotes[key]))
+    for _, q in _nested_in_own_report(kept):
+        del quotes[(q.content.start, q.content.end)]
     return [quotes[k] for k in sorted(quotes)]
 
 
