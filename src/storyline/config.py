@@ -104,8 +104,9 @@ class StorySettings:
     number_weight: float = field(default=0.1, metadata=_range(0.0, 1.0))
     """Added to the score, times the similarity of the figures they state."""
     half_life_days: float = field(default=30.0, metadata=_range(0.1, None))
-    """Time decay: a story last reported this many days before (or after) an article counts
-    half as similar beyond the grace period. No decay when either time is unknown."""
+    """Time decay: a story last reported this many days before (or after) an article, beyond a
+    grace week, counts half as similar, never less than half (a story that resumes after months
+    can still be joined on strong evidence). No decay when either time is unknown."""
     max_candidates: int = field(default=32, metadata=_range(1, 10_000))
     """Candidate stories scored per article, at most (retrieved from the index)."""
 

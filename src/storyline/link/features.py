@@ -52,6 +52,7 @@ work of comparing them stay bounded for very long texts."""
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _LETTERS = re.compile(r"[^a-z0-9]+")
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 # Function words and the vocabulary of news writing itself: they say nothing about which event
 # a text reports. Rare words need no list: inverse document frequency handles the rest.
@@ -79,8 +80,10 @@ _STOPWORDS = frozenset(
 
 def _ascii(text: str) -> str:
     """Casefolded, accents stripped: ``"Ortéga"`` -> ``"ortega"``."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    folded = text.casefold()
+    if folded.isascii():
+        return folded
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", folded))
 
 
 def stem(word: str) -> str:
@@ -117,7 +120,9 @@ def tokens(text: str) -> list[str]:
     """
     out = []
     for match in _WORD.finditer(_ascii(text)):
-        word = match.group().replace("’", "'")
+        word = match.group()
+        if "’" in word:
+            word = word.replace("’", "'")
         if word.endswith("'"):
             word = word[:-1]
         if word in _STOPWORDS or len(word) < 2 or (word.isdigit() and len(word) != 4):

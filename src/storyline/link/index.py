@@ -59,6 +59,9 @@ class StoryProfile:
     """Articles assigned, wire copies included."""
     centroid: dict[str, float] = field(default_factory=dict)
     """Summed raw feature weights of its (non-copy) articles, pruned to the strongest."""
+    norms: dict[str, float] = field(default_factory=dict)
+    """Euclidean norm of the centroid per namespace (``t``, ``e``, ``d``, ``n``); empty means
+    not computed (the clusterer then computes it)."""
     names: dict[str, str] = field(default_factory=dict)
     first_published: datetime | None = None
     last_published: datetime | None = None

@@ -40,7 +40,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from storyline.config import StorySettings
-from storyline.link.features import article_features
+from storyline.link.features import ArticleFeatures, article_features
 from storyline.link.index import MemoryStoryIndex, StoredArticle, StoryIndex, StoryProfile
 from storyline.model import Annotations, Article, Assignment, Explanation, StoryEvent
 
@@ -141,7 +141,10 @@ class StoryClusterer:
 
     def features(self, article: Article, annotations: Annotations | None) -> dict[str, float]:
         """The article's raw, namespaced feature weights (see :mod:`storyline.link.features`)."""
-        f = article_features(article, annotations)
+        return self._raw(article_features(article, annotations))
+
+    @staticmethod
+    def _raw(f: ArticleFeatures) -> dict[str, float]:
         out = {"t:" + t: w for t, w in f.terms.items()}
         out.update(("e:" + k, w) for k, w in f.entities.items())
         out.update(("d:" + d, 1.0 + math.log(c)) for d, c in f.dates.items())
@@ -161,7 +164,7 @@ class StoryClusterer:
     ) -> dict[str, float]:
         """Cosine per namespace of an article vector with a story centroid (present in both)."""
         centroid = story.centroid
-        story_norms = _norms(centroid)
+        story_norms = story.norms or _norms(centroid)
         dots: dict[str, float] = {}
         for feature, value in vector.items():
             other = centroid.get(feature)
@@ -231,7 +234,8 @@ class StoryClusterer:
         if stored is not None:
             return self._assignment(stored)
         arrival = index.article_count()
-        raw = self.features(article, annotations)
+        extracted = article_features(article, annotations)
+        raw = self._raw(extracted)
 
         if article.duplicate_of is not None:
             origin = index.article(article.duplicate_of)
@@ -283,9 +287,7 @@ class StoryClusterer:
             if best is not None:
                 runner_score, runner = best_score, best
 
-        names = {
-            "e:" + k: v for k, v in article_features(article, annotations).entity_names.items()
-        }
+        names = {"e:" + k: v for k, v in extracted.entity_names.items()}
         story = self._extend(story, article, unit, arrival, update_centroid=True, names=names)
         index.put_story(story)
         index.post(story.story_id, self._lookup(vector), arrival=arrival)
@@ -360,6 +362,7 @@ class StoryClusterer:
             story,
             size=story.size + 1,
             centroid=centroid,
+            norms=_norms(centroid),
             names=known,
             first_published=first,
             last_published=last,
@@ -406,10 +409,12 @@ class StoryClusterer:
         )
         for other in stories[1:]:
             self.index.remove_story(other.story_id)
+        pruned = _prune(centroid)
         merged = replace(
             into,
             size=size,
-            centroid=_prune(centroid),
+            centroid=pruned,
+            norms=_norms(pruned),
             first_published=first,
             last_published=last,
             recent=tuple(recent)[-RECENT_MEMBERS:],
@@ -458,7 +463,7 @@ class StoryClusterer:
         entities: list[tuple[str, float]] = []
         terms: list[tuple[str, float]] = []
         if story is not None:
-            story_norms = _norms(story.centroid)
+            story_norms = story.norms or _norms(story.centroid)
             components = self._components(vector, norms, story)
             share = self.settings.entity_weight if "e" in components else 0.0
             for feature, value in vector.items():
