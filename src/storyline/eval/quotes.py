@@ -35,7 +35,7 @@ from typing import Any
 from spacy.language import Language
 
 from storyline.annotate.quotes import quoted_spans
-from storyline.eval.scores import PRF
+from storyline.eval.scores import PRF, prf_table
 from storyline.model import Quote, QuoteKind
 
 __all__ = ["QuoteScores", "evaluate_quotes", "holds_quote_marks", "report"]
@@ -231,14 +231,13 @@ def report(scores: QuoteScores) -> str:
         f"source, {s.gold_skipped} with null content skipped)",
         f"predicted: {s.content.predicted} quotes ({s.predicted_direct} direct, "
         f"{s.predicted_indirect} indirect)",
-        f"{'':28}{'P':>7}{'R':>7}{'F1':>7}",
+        *prf_table(
+            [
+                ("content (all)", s.content),
+                ("content+speaker (all)", s.speaker),
+                ("content (direct)", s.direct_content),
+                ("content+speaker (direct)", s.direct_speaker),
+            ]
+        ),
     ]
-    rows = [
-        ("content (all)", s.content),
-        ("content+speaker (all)", s.speaker),
-        ("content (direct)", s.direct_content),
-        ("content+speaker (direct)", s.direct_speaker),
-    ]
-    for name, prf in rows:
-        lines.append(f"{name:28}{prf.precision:7.3f}{prf.recall:7.3f}{prf.f1:7.3f}")
     return "\n".join(lines)

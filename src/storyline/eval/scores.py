@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = ["PRF"]
@@ -37,3 +38,11 @@ class PRF:
             "predicted": self.predicted,
             "gold": self.gold,
         }
+
+
+def prf_table(rows: Sequence[tuple[str, PRF]]) -> list[str]:
+    """Text lines of a P / R / F1 table: a header, then one line per named score."""
+    lines = [f"{'':28}{'P':>7}{'R':>7}{'F1':>7}"]
+    for name, prf in rows:
+        lines.append(f"{name:28}{prf.precision:7.3f}{prf.recall:7.3f}{prf.f1:7.3f}")
+    return lines

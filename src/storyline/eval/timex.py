@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from storyline.annotate.timex import find_timexes
-from storyline.eval.scores import PRF
+from storyline.eval.scores import PRF, prf_table
 from storyline.model import Timex
 
 __all__ = ["PRF", "TimexScores", "evaluate_timex", "report"]
@@ -106,14 +106,13 @@ def report(path: str | Path) -> str:
     lines = [
         f"timex: {s.documents} documents, {s.span.gold} gold timexes "
         f"({s.unresolvable_gold} unresolvable {UNRESOLVABLE})",
-        f"{'':28}{'P':>7}{'R':>7}{'F1':>7}",
+        *prf_table(
+            [
+                ("span (all)", s.span),
+                ("value (all)", s.value),
+                ("span (excl. unresolvable)", s.span_resolvable),
+                ("value (excl. unresolvable)", s.value_resolvable),
+            ]
+        ),
     ]
-    rows = [
-        ("span (all)", s.span),
-        ("value (all)", s.value),
-        ("span (excl. unresolvable)", s.span_resolvable),
-        ("value (excl. unresolvable)", s.value_resolvable),
-    ]
-    for name, prf in rows:
-        lines.append(f"{name:28}{prf.precision:7.3f}{prf.recall:7.3f}{prf.f1:7.3f}")
     return "\n".join(lines)
