@@ -190,13 +190,22 @@ def test_explain_names_shared_entities_terms_nearest_and_runner_up(
     assert why.nearest and why.nearest[0][0] in {"n1", "n3"}
     assert all(a != "n1w" for a, _ in why.nearest)  # copies are not "nearest articles"
     assert why.to_dict()["story_id"] == why.story_id
-    # The runner-up is the best other candidate the index offered (the other flood, the port).
-    runners = [clusterer.explain(a.id) for a in ALL if a.duplicate_of is None]
-    with_runner = [w for w in runners if w.runner_up is not None]
-    assert with_runner
-    for w in with_runner:
-        assert w.runner_up != w.story_id
-        assert w.new_story or 0 < w.runner_up_score < w.score
+    # An article about both floods joins one and names the other as runner-up.
+    both = Article(
+        id="x1",
+        published=at(4),
+        title="Norland sends boats from Marsby to flooded Santel",
+        text=(
+            "Mayor Tomas Reyes said Marsby would lend Santel four of the boats used in the "
+            "Kestrel River flood, as Governor Ilse Marten asked for help with the Orra River "
+            "flood in Calvaria. The Norland Water Board said the Marsby shelters were closing."
+        ),
+    )
+    assignment = clusterer.add(both, None)
+    explained = clusterer.explain("x1")
+    assert {assignment.story_id, assignment.runner_up} == {story_id_for("n1"), story_id_for("c1")}
+    assert explained.runner_up == assignment.runner_up
+    assert 0 < explained.runner_up_score < explained.score
     with pytest.raises(KeyError):
         clusterer.explain("nope")
 

@@ -58,6 +58,10 @@ LOOKUP_ENTITIES = 8
 """An article's strongest entity keys looked up in the index."""
 PER_FEATURE = 64
 """Most recently posted stories read per looked-up feature."""
+MIN_SHARED = 0.2
+"""A candidate story must be found under looked-up features that carry at least this much of
+the article's (unit-length) weight: a story sharing one weak word is not worth scoring. Without
+it, the number of stories scored per article grows with the store until ``max_candidates``."""
 PROFILE_LIMITS = {"t": 300, "e": 100, "d": 40, "n": 40}
 """A story centroid keeps at most this many features per namespace (its strongest)."""
 RECENT_MEMBERS = 24
@@ -214,12 +218,13 @@ class StoryClusterer:
         return {f: unit[f] for f in chosen}
 
     def candidates(self, vector: Mapping[str, float]) -> list[str]:
-        """Live ids of the stories worth scoring for an article vector, at most
-        ``settings.max_candidates``."""
+        """Live ids of the stories worth scoring for an article vector: at most
+        ``settings.max_candidates``, each found under looked-up features carrying at least
+        :data:`MIN_SHARED` of the article's weight."""
         found = self.index.candidates(
             self._lookup(vector), per_feature=PER_FEATURE, limit=self.settings.max_candidates
         )
-        return [story_id for story_id, _ in found]
+        return [story_id for story_id, shared in found if shared >= MIN_SHARED]
 
     # -- assignment ------------------------------------------------------------------------
 
