@@ -457,6 +457,43 @@ def stories(state: _State, output_format: str, limit: int | None, offset: int) -
     )
 
 
+@cli.command()
+@FORMAT_OPTION
+@_paged
+@click.option("--search", metavar="TEXT", help="Only entities with a name or alias containing it.")
+@click.pass_obj
+def entities(
+    state: _State, output_format: str, limit: int | None, offset: int, search: str | None
+) -> None:
+    """List corpus entities (one per real-world referent), most mentioned first."""
+    with state.project() as project:
+        rows = project.entities(limit=limit, offset=offset, query=search)
+    if output_format == "json":
+        _print_json({"schema_version": SCHEMA_VERSION, "entities": [e.to_dict() for e in rows]})
+        return
+    _table(
+        f"{len(rows)} entities",
+        ("id", "label", "articles", "canonical", "aliases"),
+        ((e.id, e.label, len(e.article_ids), e.canonical, ", ".join(e.aliases[:6])) for e in rows),
+    )
+
+
+@cli.command(name="entity")
+@click.argument("entity_id", metavar="ID")
+@FORMAT_OPTION
+@click.pass_obj
+def entity_command(state: _State, entity_id: str, output_format: str) -> None:
+    """One corpus entity: its name, label, aliases and the articles that mention it."""
+    with state.project() as project:
+        found = project.entity(entity_id)
+    if output_format == "json":
+        _print_json({"schema_version": SCHEMA_VERSION, **found.to_dict()})
+        return
+    click.echo(f"{found.id}  {found.canonical} ({found.label})")
+    click.echo(f"aliases: {', '.join(found.aliases) or '-'}")
+    click.echo(f"articles ({len(found.article_ids)}): {', '.join(found.article_ids)}")
+
+
 @cli.command(name="story-history")
 @click.argument("story_id", metavar="STORY_ID")
 @FORMAT_OPTION

@@ -112,6 +112,16 @@ class StorySettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class EntitySettings:
+    """Cross-document entities (``storyline.link.entities``)."""
+
+    aliases_file: str = ""
+    """A TOML or JSON file of user aliases (``{"Muammar Gaddafi": ["Qaddafi"]}`` or
+    ``[[entity]]`` tables with ``canonical``, ``aliases`` and ``label``): its entries always win
+    over learned links. Empty: none."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
     db: str = "storyline.db"
     """SQLite path, or a ``postgresql://`` URL."""
@@ -120,6 +130,7 @@ class Settings:
     dedup: DedupSettings = field(default_factory=DedupSettings)
     annotate: AnnotateSettings = field(default_factory=AnnotateSettings)
     stories: StorySettings = field(default_factory=StorySettings)
+    entities: EntitySettings = field(default_factory=EntitySettings)
 
 
 _SECTION_TYPES: dict[str, type[Any]] = {
@@ -128,6 +139,7 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "dedup": DedupSettings,
     "annotate": AnnotateSettings,
     "stories": StorySettings,
+    "entities": EntitySettings,
 }
 
 
@@ -277,6 +289,7 @@ def load_settings(
 
 __all__ = [
     "DedupSettings",
+    "EntitySettings",
     "FetchSettings",
     "IngestSettings",
     "Settings",

@@ -512,3 +512,60 @@ class StorySummary:
 
 def _iso_or_none(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
+
+
+# -- cross-document entities (``storyline.link.entities``) -----------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CorpusEntity:
+    """One real-world referent across the corpus: its name, label, other names and articles.
+
+    ``to_dict`` gives the dossier's entity shape (DESIGN.md) plus ``id``.
+    """
+
+    id: str
+    """``e-`` and a hash of the first canonical name and label seen: stable, never renamed."""
+    canonical: str
+    label: str
+    """Majority NER label of its mentions."""
+    aliases: tuple[str, ...] = ()
+    """Other names it goes by in the corpus: variants, surnames, acronyms."""
+    article_ids: tuple[str, ...] = ()
+    """Articles that mention it, in the order they were linked."""
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "canonical": self.canonical,
+            "label": self.label,
+            "aliases": list(self.aliases),
+            "article_ids": list(self.article_ids),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LinkedEntity:
+    """Which corpus entity one in-article canonical name was linked to, and by what rule."""
+
+    article_id: str
+    canonical: str
+    """The name as the article's annotations give it (``Entity.canonical``)."""
+    entity_id: str
+    label: str
+    """Majority label of the name's mentions in this article."""
+    mentions: int
+    how: str
+    """``user`` (alias file), ``name`` (same name key), ``variant`` (spelling or
+    transliteration), ``acronym``, ``surname`` (a surname resolved to one known person),
+    ``new`` (founded a corpus entity), or ``stored`` (the article was linked before)."""
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "article_id": self.article_id,
+            "canonical": self.canonical,
+            "entity_id": self.entity_id,
+            "label": self.label,
+            "mentions": self.mentions,
+            "how": self.how,
+        }

@@ -25,9 +25,11 @@ from storyline.dedup import MinHashDeduper
 from storyline.errors import NotFoundError, UsageError
 from storyline.ingest import read_articles, read_many
 from storyline.link import StoryClusterer
+from storyline.link.entities import AliasTable, EntityLinker
 from storyline.model import (
     Annotations,
     Article,
+    CorpusEntity,
     Explanation,
     IngestReport,
     PublishedFrom,
@@ -99,6 +101,7 @@ class Project:
         self.settings = settings
         self._annotator: Annotator | None = None
         self._clusterer: StoryClusterer | None = None
+        self._entity_linker: EntityLinker | None = None
 
     def __enter__(self) -> Project:
         return self
@@ -177,9 +180,16 @@ class Project:
         """Assign one batch of unassigned articles; returns how many were tried."""
         # Articles assignment failed on stay unassigned: skip past them, never retry in a loop.
         pending = list(self.store.iter_unassigned(limit=_BATCH, offset=tally.assignment_failed))
+        linker = self.entity_linker  # a bad aliases file is a ConfigError, not a failed article
         for article in pending:
+            annotations = self.store.annotations(article.id)
+            if annotations is not None:
+                try:
+                    linker.add(article.id, annotations)
+                except Exception:
+                    log.exception("entity linking failed for article %s", article.id)
             try:
-                assignment = self.clusterer.add(article, self.store.annotations(article.id))
+                assignment = self.clusterer.add(article, annotations)
             except Exception:
                 log.exception("story assignment failed for article %s", article.id)
                 tally.assignment_failed += 1
@@ -194,6 +204,30 @@ class Project:
         if self._clusterer is None:
             self._clusterer = StoryClusterer(self.settings.stories, self.store.story_index())
         return self._clusterer
+
+    @property
+    def entity_linker(self) -> EntityLinker:
+        """The project's cross-document entity linker, over the store's entity index (with
+        the user alias file of ``settings.entities.aliases_file``, if any)."""
+        if self._entity_linker is None:
+            path = self.settings.entities.aliases_file
+            aliases = AliasTable.load(path) if path else None
+            self._entity_linker = EntityLinker(self.store.entity_index(), aliases=aliases)
+        return self._entity_linker
+
+    def entities(
+        self, *, limit: int | None = None, offset: int = 0, query: str | None = None
+    ) -> list[CorpusEntity]:
+        """Corpus entities, most mentioned first; ``query`` keeps those with a name or alias
+        containing it (spelling variants meet: "qadhafi" finds "Gaddafi")."""
+        return self.entity_linker.entities(limit=limit, offset=offset, query=query)
+
+    def entity(self, entity_id: str) -> CorpusEntity:
+        """A corpus entity by id (NotFoundError if unknown)."""
+        try:
+            return self.entity_linker.entity(entity_id)
+        except KeyError:
+            raise NotFoundError(f"no entity with id {entity_id!r}") from None
 
     def stories(self, *, limit: int | None = None, offset: int = 0) -> list[StorySummary]:
         """Live stories, most recently published first."""

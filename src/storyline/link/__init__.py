@@ -1,11 +1,18 @@
-"""The link stage: online story clustering (and, later, cross-document entity linking)."""
+"""The link stage: cross-document entities and online story clustering."""
 
+from storyline.link.entities import AliasTable, EntityLinker
+from storyline.link.entity_index import EntityIndex, EntityRecord, MemoryEntityIndex
 from storyline.link.features import ArticleFeatures, article_features, name_key
 from storyline.link.index import MemoryStoryIndex, StoredArticle, StoryIndex, StoryProfile
 from storyline.link.stories import StoryClusterer, story_id_for
 
 __all__ = [
+    "AliasTable",
     "ArticleFeatures",
+    "EntityIndex",
+    "EntityLinker",
+    "EntityRecord",
+    "MemoryEntityIndex",
     "MemoryStoryIndex",
     "StoredArticle",
     "StoryClusterer",

@@ -7,6 +7,7 @@ from contextlib import AbstractContextManager
 from typing import Protocol
 
 from storyline.dedup.index import DedupIndex
+from storyline.link.entity_index import EntityIndex
 from storyline.link.index import StoryIndex
 from storyline.model import (
     Annotations,
@@ -61,6 +62,10 @@ class Store(Protocol):
 
     def story_index(self) -> StoryIndex:
         """The story clusterer's index, kept in this store."""
+        ...
+
+    def entity_index(self) -> EntityIndex:
+        """The entity linker's index of corpus entities, kept in this store."""
         ...
 
     def iter_unassigned(self, *, limit: int | None = None, offset: int = 0) -> Iterator[Article]:

@@ -90,4 +90,34 @@ SQLITE_MIGRATIONS: list[list[str]] = [
         ) WITHOUT ROWID""",
         "CREATE INDEX articles_story ON articles (story_id)",
     ],
+    # 4: cross-document entities (storyline.link.entities)
+    [
+        """CREATE TABLE entity_counters (
+            name TEXT PRIMARY KEY, value INTEGER NOT NULL
+        ) WITHOUT ROWID""",
+        """CREATE TABLE entities (
+            id TEXT PRIMARY KEY, seq INTEGER NOT NULL, articles INTEGER NOT NULL,
+            data TEXT NOT NULL
+        ) WITHOUT ROWID""",
+        # `storyline entities` lists the most mentioned first.
+        "CREATE INDEX entities_articles ON entities (articles DESC, seq)",
+        # Look-up keys (name key, skeleton, surname, acronym...): read oldest entity first.
+        """CREATE TABLE entity_keys (
+            kind TEXT NOT NULL, key TEXT NOT NULL, entity_id TEXT NOT NULL, seq INTEGER NOT NULL,
+            PRIMARY KEY (kind, key, entity_id)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX entity_keys_seq ON entity_keys (kind, key, seq)",
+        # Which entity each in-article canonical name was linked to.
+        """CREATE TABLE entity_links (
+            article_id TEXT NOT NULL, canonical TEXT NOT NULL, entity_id TEXT NOT NULL,
+            PRIMARY KEY (article_id, canonical)
+        ) WITHOUT ROWID""",
+        # One row per entity and article, in link order (an entity's articles, newest first).
+        """CREATE TABLE entity_articles (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            entity_id TEXT NOT NULL, article_id TEXT NOT NULL,
+            UNIQUE (entity_id, article_id)
+        )""",
+        "CREATE INDEX entity_articles_recent ON entity_articles (entity_id, seq)",
+    ],
 ]

@@ -23,6 +23,7 @@ from storyline.model import (
     StoreStats,
     StorySummary,
 )
+from storyline.store.entity_index import SqliteEntityIndex
 from storyline.store.migrations import SQLITE_MIGRATIONS
 from storyline.store.story_index import SqliteStoryIndex
 
@@ -115,6 +116,7 @@ class SqliteStore:
         self._depth = 0
         self._index = SqliteDedupIndex(self._conn)
         self._stories = SqliteStoryIndex(self._conn)
+        self._entities = SqliteEntityIndex(self._conn)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -247,6 +249,9 @@ class SqliteStore:
 
     def story_index(self) -> SqliteStoryIndex:
         return self._stories
+
+    def entity_index(self) -> SqliteEntityIndex:
+        return self._entities
 
     def iter_unassigned(self, *, limit: int | None = None, offset: int = 0) -> Iterator[Article]:
         clause, params = _paging(limit, offset)
