@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
@@ -28,7 +28,8 @@ _DATETIME_FIELDS = ("published", "first_published", "last_published")
 
 
 def _dumps(record: StoredArticle | StoryProfile) -> str:
-    data = asdict(record)
+    # Shallow on purpose: dataclasses.asdict deep-copies every feature dict first.
+    data = {f.name: getattr(record, f.name) for f in fields(record)}
     for name in _DATETIME_FIELDS:
         if isinstance(data.get(name), datetime):
             data[name] = data[name].isoformat()
@@ -65,14 +66,27 @@ class SqliteStoryIndex:
 
     # -- document frequencies --------------------------------------------------------------
 
-    def article_count(self) -> int:
-        return int(self._conn.execute("SELECT COUNT(*) FROM story_articles").fetchone()[0])
+    # Counts are kept in story_counters, in the same transactions as the rows they count:
+    # SQLite's COUNT(*) reads the whole table, and the clusterer asks on every article.
 
-    def document_count(self) -> int:
+    def _counter(self, name: str) -> int:
         row = self._conn.execute(
-            "SELECT value FROM story_counters WHERE name = 'documents'"
+            "SELECT value FROM story_counters WHERE name = ?", (name,)
         ).fetchone()
         return int(row[0]) if row else 0
+
+    def _bump(self, name: str, by: int) -> None:
+        self._conn.execute(
+            "INSERT INTO story_counters (name, value) VALUES (?, ?) "
+            "ON CONFLICT(name) DO UPDATE SET value = value + excluded.value",
+            (name, by),
+        )
+
+    def article_count(self) -> int:
+        return self._counter("articles")
+
+    def document_count(self) -> int:
+        return self._counter("documents")
 
     def document_frequencies(self, features: Iterable[str]) -> dict[str, int]:
         wanted = list(dict.fromkeys(features))
@@ -86,10 +100,7 @@ class SqliteStoryIndex:
         return found
 
     def count_document(self, features: Iterable[str]) -> None:
-        self._conn.execute(
-            "INSERT INTO story_counters (name, value) VALUES ('documents', 1) "
-            "ON CONFLICT(name) DO UPDATE SET value = value + 1"
-        )
+        self._bump("documents", 1)
         self._conn.executemany(
             "INSERT INTO story_df (feature, n) VALUES (?, 1) "
             "ON CONFLICT(feature) DO UPDATE SET n = n + 1",
@@ -101,18 +112,21 @@ class SqliteStoryIndex:
     def candidates(
         self, features: Mapping[str, float], *, per_feature: int, limit: int
     ) -> list[tuple[str, float]]:
-        found: dict[str, float] = {}
-        recency: dict[str, int] = {}
+        posted: list[tuple[str, int, float]] = []
         for feature, weight in features.items():
             rows = self._conn.execute(
                 "SELECT story_id, arrival FROM story_postings WHERE feature = ? "
                 "ORDER BY arrival DESC LIMIT ?",
                 (feature, per_feature),
             ).fetchall()
-            for story_id, arrival in rows:
-                live = self.resolve(story_id)
-                found[live] = found.get(live, 0.0) + weight
-                recency[live] = max(recency.get(live, 0), int(arrival))
+            posted.extend((story_id, int(arrival), weight) for story_id, arrival in rows)
+        live = self._resolve_many({story_id for story_id, _, _ in posted})
+        found: dict[str, float] = {}
+        recency: dict[str, int] = {}
+        for story_id, arrival, weight in posted:
+            story = live[story_id]
+            found[story] = found.get(story, 0.0) + weight
+            recency[story] = max(recency.get(story, 0), arrival)
         ranked = sorted(found.items(), key=lambda kv: (-kv[1], -recency[kv[0]], kv[0]))
         return ranked[:limit]
 
@@ -143,16 +157,26 @@ class SqliteStoryIndex:
         return found
 
     def put_story(self, profile: StoryProfile) -> None:
+        if not self._exists("story_profiles", "story_id", profile.story_id):
+            self._bump("stories", 1)
         self._conn.execute(
             "INSERT OR REPLACE INTO story_profiles (story_id, data) VALUES (?, ?)",
             (profile.story_id, _dumps(profile)),
         )
 
     def remove_story(self, story_id: str) -> None:
-        self._conn.execute("DELETE FROM story_profiles WHERE story_id = ?", (story_id,))
+        removed = self._conn.execute(
+            "DELETE FROM story_profiles WHERE story_id = ?", (story_id,)
+        ).rowcount
+        if removed:
+            self._bump("stories", -removed)
 
     def story_count(self) -> int:
-        return int(self._conn.execute("SELECT COUNT(*) FROM story_profiles").fetchone()[0])
+        return self._counter("stories")
+
+    def _exists(self, table: str, column: str, key: str) -> bool:
+        row = self._conn.execute(f"SELECT 1 FROM {table} WHERE {column} = ?", (key,)).fetchone()
+        return row is not None
 
     # -- articles ------------------------------------------------------------------------------
 
@@ -174,6 +198,8 @@ class SqliteStoryIndex:
         return found
 
     def put_article(self, article: StoredArticle) -> None:
+        if not self._exists("story_articles", "article_id", article.article_id):
+            self._bump("articles", 1)
         self._conn.execute(
             "INSERT OR REPLACE INTO story_articles (article_id, arrival, story_id, data) "
             "VALUES (?, ?, ?, ?)",
@@ -227,6 +253,28 @@ class SqliteStoryIndex:
         if story_id is None:
             return found
         return [e for e in found if story_id in e.story_ids or story_id == e.into]
+
+    def _resolve_many(self, story_ids: set[str]) -> dict[str, str]:
+        """:meth:`resolve` for many ids: one query per step along the merge chains."""
+        live = {story_id: story_id for story_id in story_ids}
+        frontier = set(story_ids)
+        for _ in range(1000):  # chain length; the bound only guards against a corrupt cycle
+            moved: dict[str, str] = {}
+            for chunk in _chunks(sorted(frontier)):
+                marks = ",".join("?" * len(chunk))
+                moved.update(
+                    self._conn.execute(
+                        f"SELECT story_id, into_id FROM story_aliases WHERE story_id IN ({marks})",
+                        list(chunk),
+                    ).fetchall()
+                )
+            if not moved:
+                break
+            for original, current in live.items():
+                if current in moved:
+                    live[original] = moved[current]
+            frontier = set(moved.values())
+        return live
 
     def resolve(self, story_id: str) -> str:
         for _ in range(1000):  # a merge chain; the bound only guards against a corrupt cycle
