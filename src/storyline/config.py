@@ -107,7 +107,7 @@ class StorySettings:
     """Time decay: a story last reported this many days before (or after) an article, beyond a
     grace week, counts half as similar, never less than half (a story that resumes after months
     can still be joined on strong evidence). No decay when either time is unknown."""
-    max_candidates: int = field(default=32, metadata=_range(1, 10_000))
+    max_candidates: int = field(default=8, metadata=_range(1, 10_000))
     """Candidate stories scored per article, at most (retrieved from the index)."""
 
 

@@ -11,6 +11,7 @@ Feature names carry a namespace prefix: ``t:`` terms, ``e:`` entity keys, ``d:``
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -167,15 +168,25 @@ class MemoryStoryIndex:
     ) -> list[tuple[str, float]]:
         found: dict[str, float] = {}
         recency: dict[str, int] = {}
+        merged = self._merged_into
         for feature, weight in features.items():
             posting = self._postings.get(feature)
             if not posting:
                 continue
             for story_id in islice(reversed(posting), per_feature):
-                live = self.resolve(story_id)
-                found[live] = found.get(live, 0.0) + weight
-                recency[live] = max(recency.get(live, 0), posting[story_id])
-        ranked = sorted(found.items(), key=lambda kv: (-kv[1], -recency[kv[0]], kv[0]))
+                arrival = posting[story_id]
+                if merged and story_id in merged:
+                    story_id = self.resolve(story_id)
+                if story_id in found:
+                    found[story_id] += weight
+                    if arrival > recency[story_id]:
+                        recency[story_id] = arrival
+                else:
+                    found[story_id] = weight
+                    recency[story_id] = arrival
+        ranked = heapq.nsmallest(
+            limit, found.items(), key=lambda kv: (-kv[1], -recency[kv[0]], kv[0])
+        )
         return ranked[:limit]
 
     def post(self, story_id: str, features: Iterable[str], *, arrival: int) -> None:

@@ -56,7 +56,7 @@ LOOKUP_TERMS = 12
 """An article's strongest terms (by TF-IDF) looked up in the index for candidate stories."""
 LOOKUP_ENTITIES = 8
 """An article's strongest entity keys looked up in the index."""
-PER_FEATURE = 64
+PER_FEATURE = 16
 """Most recently posted stories read per looked-up feature."""
 MIN_SHARED = 0.2
 """A candidate story must be found under looked-up features that carry at least this much of
