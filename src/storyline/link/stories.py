@@ -62,7 +62,7 @@ MIN_SHARED = 0.2
 """A candidate story must be found under looked-up features that carry at least this much of
 the article's (unit-length) weight: a story sharing one weak word is not worth scoring. Without
 it, the number of stories scored per article grows with the store until ``max_candidates``."""
-PROFILE_LIMITS = {"t": 300, "e": 100, "d": 40, "n": 40}
+PROFILE_LIMITS = {"t": 150, "e": 60, "d": 30, "n": 30}
 """A story centroid keeps at most this many features per namespace (its strongest)."""
 RECENT_MEMBERS = 24
 """Articles per story kept for explanations (the most recent)."""
