@@ -22,6 +22,7 @@ demo: install
 	$(BIN)/storyline --db $(DEMO_DB) stats
 	$(BIN)/storyline --db $(DEMO_DB) articles --limit 15
 	$(BIN)/storyline --db $(DEMO_DB) article a02
+	$(BIN)/storyline --db $(DEMO_DB) stories
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks examples
