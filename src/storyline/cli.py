@@ -578,7 +578,7 @@ def eval_quotes(state: _State, path: str, limit: int | None, output_format: str)
 
 
 @eval_group.command(name="clustering")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.argument("path", type=click.Path(exists=True))
 @click.option(
     "--shuffles",
     type=click.IntRange(min=0),
@@ -589,7 +589,10 @@ def eval_quotes(state: _State, path: str, limit: int | None, output_format: str)
 @FORMAT_OPTION
 @click.pass_obj
 def eval_clustering(state: _State, path: str, shuffles: int, output_format: str) -> None:
-    """Story clustering against gold stories (ECB+ or demo-corpus JSONL): BCubed, pairwise."""
+    """Story clustering against gold stories: BCubed and pairwise P/R/F1.
+
+    PATH is ECB+-style JSONL or a folder of such files (e.g. examples/corpus-src).
+    """
     from storyline.eval.clustering import evaluate_clustering, report
 
     scores = evaluate_clustering(path, state.settings(), shuffles=shuffles)
