@@ -32,7 +32,7 @@ from storyline.annotate.pipeline import Annotator
 from storyline.config import Settings
 from storyline.dedup.index import MemoryDedupIndex
 from storyline.dedup.minhash import MinHashDeduper
-from storyline.eval.scores import PRF
+from storyline.eval.scores import PRF, f1_score
 from storyline.ingest.base import parse_published
 from storyline.link.index import MemoryStoryIndex
 from storyline.link.stories import StoryClusterer
@@ -80,8 +80,7 @@ class BCubed:
 
     @property
     def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+        return f1_score(self.precision, self.recall)
 
     def to_dict(self) -> dict[str, float | int]:
         return {

@@ -26,8 +26,7 @@ class PRF:
 
     @property
     def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+        return f1_score(self.precision, self.recall)
 
     def to_dict(self) -> dict[str, float | int]:
         return {
@@ -46,3 +45,9 @@ def prf_table(rows: Sequence[tuple[str, PRF]]) -> list[str]:
     for name, prf in rows:
         lines.append(f"{name:28}{prf.precision:7.3f}{prf.recall:7.3f}{prf.f1:7.3f}")
     return lines
+
+
+def f1_score(precision: float, recall: float) -> float:
+    """The harmonic mean of precision and recall (0 when both are 0)."""
+    total = precision + recall
+    return 2 * precision * recall / total if total else 0.0
