@@ -241,13 +241,12 @@ class Project:
         """What happened to a story id: the live story it resolves to and its merges/splits."""
         index = self.store.story_index()
         live = index.resolve(story_id)
-        events = tuple(index.events(story_id)) + tuple(
-            e for e in index.events(live) if live != story_id
-        )
+        events = index.events(story_id)
+        if live != story_id:
+            events += [e for e in index.events(live) if e not in events]
         if not events and index.story(live) is None and not self.store.stories(story_ids=[live]):
             raise NotFoundError(f"no story with id {story_id!r}")
-        unique = tuple(dict.fromkeys(events))
-        return StoryHistory(story_id=story_id, resolves_to=live, events=unique)
+        return StoryHistory(story_id=story_id, resolves_to=live, events=tuple(events))
 
     def explain(self, article_id: str) -> Explanation:
         """Why an article is in its story: shared names and terms, nearest articles, the
@@ -270,8 +269,9 @@ class Project:
         tally = _tally if _tally is not None else _Tally()
         failed_before = tally.annotation_failed
         while True:
+            # Articles the stage failed on stay unannotated: skip past them, never loop on them.
             skip = tally.annotation_failed - failed_before
-            pending = list(self.store.iter_unannotated(limit=_BATCH + skip))[skip:]
+            pending = list(self.store.iter_unannotated(limit=_BATCH, offset=skip))
             if not pending:
                 return tally.report()
             with self.store.transaction():

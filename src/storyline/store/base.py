@@ -56,7 +56,7 @@ class Store(Protocol):
         """
         ...
 
-    def iter_unannotated(self, *, limit: int | None = None) -> Iterator[Article]:
+    def iter_unannotated(self, *, limit: int | None = None, offset: int = 0) -> Iterator[Article]:
         """Stored articles without annotations, in ingest order."""
         ...
 

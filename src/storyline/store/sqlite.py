@@ -238,8 +238,8 @@ class SqliteStore:
             raise NotFoundError(f"no article with id {article_id!r}")
         return None
 
-    def iter_unannotated(self, *, limit: int | None = None) -> Iterator[Article]:
-        clause, params = _paging(limit, 0)
+    def iter_unannotated(self, *, limit: int | None = None, offset: int = 0) -> Iterator[Article]:
+        clause, params = _paging(limit, offset)
         columns = ", ".join(f"a.{c.strip()}" for c in _ARTICLE_COLUMNS.split(","))
         cursor = self._conn.execute(
             f"SELECT {columns} FROM articles a LEFT JOIN annotations n ON n.article_id = a.id "
