@@ -569,3 +569,233 @@ class LinkedEntity:
             "mentions": self.mentions,
             "how": self.how,
         }
+
+
+# -- dossiers (``storyline.synthesize``; the ``storyline show`` contract in DESIGN.md) ---------
+
+DOSSIER_SCHEMA_VERSION = 1
+"""Version of the dossier document (``schemas/dossier.schema.json``)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Evidence:
+    """Where a statement comes from: a character span of one article's text."""
+
+    article_id: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {"article_id": self.article_id, "start": self.start, "end": self.end}
+
+
+class ClaimKind(StrEnum):
+    """What sort of fact a claim states."""
+
+    QUANTITY = "quantity"
+    """A figure with what it counts: "evacuees in the flood zone: 3,000-4,000"."""
+    EVENT = "event"
+    """A dated event: "port strike: began 2023-03-06"."""
+    STATE = "state"
+    """A state or location of a person or thing: "the minister: resigned"."""
+    SUPERLATIVE = "superlative"
+    """A superlative with its reference: "worst flood since 1957"."""
+    STATEMENT = "statement"
+    """Something a named source said: "Linda Park: said the dam is safe"."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Claim:
+    """A statement normalized to (subject, predicate, value), with all the spans that make it.
+
+    Equivalent statements from several articles are one claim; ``independent_sources`` counts
+    their distinct origins (wire copies, near-duplicates and one outlet's several articles count
+    once).
+    """
+
+    id: str
+    """``c-`` and a hash of (subject, predicate, value): stable across runs."""
+    kind: ClaimKind
+    statement: str
+    subject: str
+    predicate: str
+    value: str
+    support: tuple[Evidence, ...]
+    independent_sources: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "kind": self.kind.value,
+            "statement": self.statement,
+            "subject": self.subject,
+            "predicate": self.predicate,
+            "value": self.value,
+            "support": [e.to_dict() for e in self.support],
+            "independent_sources": self.independent_sources,
+        }
+
+
+class DisagreementType(StrEnum):
+    """How reports differ (the rules are in ``storyline.synthesize.disagreements``)."""
+
+    CONTRADICTION = "contradiction"
+    """Incompatible values for one subject, predicate and scope at the same time."""
+    REVISION = "revision"
+    """A later report changes an earlier figure, or an outlet corrects itself."""
+    SPREAD = "spread"
+    """Different estimates of one quantity from different sources."""
+    SCOPE = "scope"
+    """Similar-looking claims about different things ("in the city" vs "in the region")."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Disagreement:
+    type: DisagreementType
+    claim_ids: tuple[str, ...]
+    explanation: str
+    """One sentence saying what differs and why it is of this type."""
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "type": self.type.value,
+            "claim_ids": list(self.claim_ids),
+            "explanation": self.explanation,
+        }
+
+
+class DatePrecision(StrEnum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    YEAR = "year"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimelineEntry:
+    """One dated happening of a story, with every span that dates it."""
+
+    date: str
+    """ISO-8601 at the entry's precision: ``2023-03-06``, ``2023-W12``, ``2023-03``, ``2023``."""
+    precision: DatePrecision
+    text: str
+    """What happened: the sentence (or clause) that carries the date."""
+    sources: tuple[Evidence, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "date": self.date,
+            "precision": self.precision.value,
+            "text": self.text,
+            "sources": [e.to_dict() for e in self.sources],
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DossierQuote:
+    """A quote as the dossier lists it, grouped by canonical speaker."""
+
+    speaker: str
+    """The corpus-wide canonical name of who said it."""
+    role: str | None
+    text: str
+    kind: QuoteKind
+    article_id: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "speaker": self.speaker,
+            "role": self.role,
+            "text": self.text,
+            "kind": self.kind.value,
+            "article_id": self.article_id,
+            "start": self.start,
+            "end": self.end,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BriefSentence:
+    """One sentence of a story's extractive brief, cited by its article and span."""
+
+    sentence: str
+    article_id: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "sentence": self.sentence,
+            "article_id": self.article_id,
+            "start": self.start,
+            "end": self.end,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DossierArticle:
+    id: str
+    source: str | None
+    published: datetime | None
+    url: str | None
+    title: str | None
+    duplicate_of: str | None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "source": self.source,
+            "published": _iso_or_none(self.published),
+            "url": self.url,
+            "title": self.title,
+            "duplicate_of": self.duplicate_of,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoryMaterial:
+    """Everything :func:`storyline.synthesize.build_dossier` reads about one story.
+
+    ``articles`` are in story order (earliest published first). ``entity_names`` maps, per
+    article, each in-article canonical name (``Entity.canonical``) to its corpus-wide entity
+    (``CorpusEntity.id``); ``entities`` are those corpus entities, with ``article_ids`` limited
+    to this story's articles.
+    """
+
+    story: StorySummary
+    articles: tuple[Article, ...]
+    annotations: Mapping[str, Annotations]
+    entities: tuple[CorpusEntity, ...] = ()
+    entity_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Dossier:
+    """What all the reports of one story say together (the ``storyline show`` contract)."""
+
+    id: str
+    title: str | None
+    articles: tuple[DossierArticle, ...]
+    entities: tuple[CorpusEntity, ...]
+    quotes: tuple[DossierQuote, ...]
+    claims: tuple[Claim, ...]
+    disagreements: tuple[Disagreement, ...]
+    timeline: tuple[TimelineEntry, ...]
+    brief: tuple[BriefSentence, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        """The dossier document, validated by ``schemas/dossier.schema.json``."""
+        return {
+            "schema_version": DOSSIER_SCHEMA_VERSION,
+            "id": self.id,
+            "title": self.title,
+            "articles": [a.to_dict() for a in self.articles],
+            "entities": [e.to_dict() for e in self.entities],
+            "quotes": [q.to_dict() for q in self.quotes],
+            "claims": [c.to_dict() for c in self.claims],
+            "disagreements": [d.to_dict() for d in self.disagreements],
+            "timeline": [t.to_dict() for t in self.timeline],
+            "brief": [b.to_dict() for b in self.brief],
+        }

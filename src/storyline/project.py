@@ -37,6 +37,7 @@ from storyline.model import (
     Rejected,
     StoreStats,
     StoryEvent,
+    StoryMaterial,
     StorySummary,
 )
 from storyline.store import Store, open_store
@@ -236,6 +237,26 @@ class Project:
     def story(self, story_id: str) -> StorySummary:
         """A story by its id, or by an id it had before a merge (NotFoundError if unknown)."""
         return self.store.story_summary(story_id)
+
+    def story_material(self, story_id: str) -> StoryMaterial:
+        """Everything the dossier of a story is built from: its articles in story order, their
+        annotations and their corpus entities (NotFoundError for an unknown story id; an id
+        merged away resolves to the surviving story)."""
+        summary = self.story(story_id)
+        articles = tuple(self.store.article(a) for a in summary.article_ids)
+        annotations = {}
+        for article in articles:
+            found = self.store.annotations(article.id)
+            if found is not None:
+                annotations[article.id] = found
+        entities, names = self.entity_linker.story_entities(summary.article_ids)
+        return StoryMaterial(
+            story=summary,
+            articles=articles,
+            annotations=annotations,
+            entities=tuple(entities),
+            entity_names=names,
+        )
 
     def story_history(self, story_id: str) -> StoryHistory:
         """What happened to a story id: the live story it resolves to and its merges/splits."""

@@ -600,6 +600,31 @@ class EntityLinker:
             keys += [("ini", i) for i in _initials(name.canonical)]
         return keys
 
+    def story_entities(self, article_ids: Sequence[str]) -> tuple[
+        list[CorpusEntity], dict[str, dict[str, str]]
+    ]:
+        """The corpus entities the given articles mention (their ``article_ids`` limited to
+        those articles, most mentioned first) and, per article, each in-article canonical name's
+        entity id."""
+        names = {a: self.index.article_links(a) for a in article_ids}
+        mentioned: dict[str, list[str]] = {}
+        for article_id, links in names.items():
+            for entity_id in dict.fromkeys(links.values()):
+                mentioned.setdefault(entity_id, []).append(article_id)
+        records = self.index.entities(list(mentioned))
+        entities = [
+            CorpusEntity(
+                id=r.id,
+                canonical=r.canonical,
+                label=r.label,
+                aliases=r.aliases,
+                article_ids=tuple(mentioned[r.id]),
+            )
+            for r in records.values()
+        ]
+        entities.sort(key=lambda e: (-len(e.article_ids), e.canonical, e.id))
+        return entities, {a: dict(links) for a, links in names.items() if links}
+
     def _public(self, record: EntityRecord) -> CorpusEntity:
         return CorpusEntity(
             id=record.id,

@@ -1,0 +1,1 @@
+"""The synthesize stage: a story's articles and annotations -> its dossier."""
