@@ -10,8 +10,6 @@ from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 
-import pytest
-
 from conftest import DEMO_CORPUS, ROOT
 from storyline import open_project
 from storyline.config import Settings
@@ -63,14 +61,6 @@ def test_renderer_is_deterministic(tmp_path: Path) -> None:
         assert (copy / "corpus" / relative).read_bytes() == (DEMO_CORPUS / relative).read_bytes(), (
             f"{relative} differs from what build_corpus.py renders: re-run it and commit"
         )
-
-
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("demo") / "demo.db"
-    with open_project(db, settings=Settings()) as project:
-        project.ingest([DEMO_CORPUS])
-    return db
 
 
 def test_every_demo_article_is_read_with_its_metadata(demo_store: Path) -> None:
