@@ -510,6 +510,49 @@ class StorySummary:
         }
 
 
+class StorySort(StrEnum):
+    """Orders of a story search. Values are stable API parameters."""
+
+    RECENT = "recent"
+    """Latest article first."""
+    LARGEST = "largest"
+    """Most articles first (then latest)."""
+    DISPUTED = "disputed"
+    """Most disagreements first. Stores keep no disagreement counts yet: sorts as ``largest``."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoryQuery:
+    """Which live stories a search keeps (all of them by default) and in what order.
+
+    A story is kept when at least one of its articles matches each filter given.
+
+    >>> StoryQuery(text="port strike", source="Harbor Gazette").sort
+    <StorySort.RECENT: 'recent'>
+    """
+
+    text: str | None = None
+    """Words that must all occur in the title or text of one article (stemmed, accents
+    folded; a trailing ``*`` makes a word a prefix)."""
+    since: datetime | None = None
+    """An article published at or after this."""
+    until: datetime | None = None
+    """An article published at or before this."""
+    source: str | None = None
+    """An article from this outlet (exact name)."""
+    entity_ids: tuple[str, ...] | None = None
+    """An article that mentions one of these corpus entities (empty: no story matches)."""
+    sort: StorySort = StorySort.RECENT
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoryPage:
+    """One page of a story search, and how many stories matched in all."""
+
+    stories: tuple[StorySummary, ...]
+    total: int
+
+
 def _iso_or_none(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 

@@ -15,6 +15,8 @@ from storyline.model import (
     IngestReport,
     Rejected,
     StoreStats,
+    StoryPage,
+    StoryQuery,
     StorySummary,
 )
 
@@ -80,6 +82,25 @@ class Store(Protocol):
 
     def story_summary(self, story_id: str) -> StorySummary:
         """A story by its id or an id it had before a merge; NotFoundError when unknown."""
+        ...
+
+    def search_stories(
+        self, query: StoryQuery, *, limit: int | None = None, offset: int = 0
+    ) -> StoryPage:
+        """One page of the live stories ``query`` keeps, in its order, with the total count."""
+        ...
+
+    def article_story_ids(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """The live story of each of these articles that is in one (others are left out)."""
+        ...
+
+    def cached_dossier(self, story_id: str, fingerprint: str) -> str | None:
+        """The dossier document (JSON) stored for a story, if it was built from the same
+        material (``fingerprint``); None otherwise."""
+        ...
+
+    def cache_dossier(self, story_id: str, fingerprint: str, document: str) -> None:
+        """Keep a story's dossier document (JSON), replacing any older one."""
         ...
 
     def has_rejected(self, key: str) -> bool: ...

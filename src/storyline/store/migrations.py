@@ -120,4 +120,37 @@ SQLITE_MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX entity_articles_recent ON entity_articles (entity_id, seq)",
     ],
+    # 5: full-text search over article titles and texts (the API's story search), and stories
+    # listed by their latest article straight from an index
+    [
+        # External content: the text stays in `articles`, the FTS table only holds the index.
+        """CREATE VIRTUAL TABLE articles_fts USING fts5(
+            title, text, content='articles', content_rowid='seq',
+            tokenize='porter unicode61 remove_diacritics 2'
+        )""",
+        """CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+            INSERT INTO articles_fts (rowid, title, text) VALUES (new.seq, new.title, new.text);
+        END""",
+        """CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+            INSERT INTO articles_fts (articles_fts, rowid, title, text)
+            VALUES ('delete', old.seq, old.title, old.text);
+        END""",
+        """CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN
+            INSERT INTO articles_fts (articles_fts, rowid, title, text)
+            VALUES ('delete', old.seq, old.title, old.text);
+            INSERT INTO articles_fts (rowid, title, text) VALUES (new.seq, new.title, new.text);
+        END""",
+        # Existing stores: index the articles stored before this migration.
+        "INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')",
+        "CREATE INDEX articles_story_published ON articles (story_id, published)",
+    ],
+    # 6: dossiers as built, served again while their story's material is unchanged
+    [
+        """CREATE TABLE dossiers (
+            story_id TEXT PRIMARY KEY,
+            fingerprint TEXT NOT NULL,
+            document TEXT NOT NULL,
+            built_at TEXT NOT NULL
+        ) WITHOUT ROWID""",
+    ],
 ]

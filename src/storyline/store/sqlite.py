@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -21,6 +22,9 @@ from storyline.model import (
     PublishedFrom,
     Rejected,
     StoreStats,
+    StoryPage,
+    StoryQuery,
+    StorySort,
     StorySummary,
 )
 from storyline.store.entity_index import SqliteEntityIndex
@@ -75,6 +79,32 @@ def _summary(story_id: str, rows: list[sqlite3.Row]) -> StorySummary:
         last_published=max(published) if published else None,
         sources=len({row["source"] for row in rows if row["source"]}),
     )
+
+
+_WORD = re.compile(r"\w+\*?")
+
+
+def fts_query(text: str) -> str | None:
+    """An FTS5 query that needs every word of ``text`` (None when it has no words).
+
+    Each word is quoted, so user input is never FTS5 syntax; a trailing ``*`` keeps its
+    meaning (a prefix).
+
+    >>> fts_query('port "strike" OR lock*')
+    '"port" "strike" "OR" "lock"*'
+    """
+    words = _WORD.findall(text)
+    if not words:
+        return None
+    return " ".join(f'"{w[:-1]}"*' if w.endswith("*") else f'"{w}"' for w in words)
+
+
+_STORY_ORDER = {
+    StorySort.RECENT: "MAX(published) IS NULL, MAX(published) DESC, story_id",
+    StorySort.LARGEST: "COUNT(*) DESC, MAX(published) IS NULL, MAX(published) DESC, story_id",
+    # No disagreement counts are stored yet: the largest stories have the most to disagree on.
+    StorySort.DISPUTED: "COUNT(*) DESC, MAX(published) IS NULL, MAX(published) DESC, story_id",
+}
 
 
 def _now() -> str:
@@ -305,6 +335,93 @@ class SqliteStore:
         if not found:
             raise NotFoundError(f"no story with id {story_id!r}")
         return found[0]
+
+    def search_stories(
+        self, query: StoryQuery, *, limit: int | None = None, offset: int = 0
+    ) -> StoryPage:
+        """Filters are subqueries over indexes (FTS5, source, published, entity articles);
+        the page is ordered and cut in SQL, then only its stories are read."""
+        where = ["story_id IS NOT NULL"]
+        params: list[object] = []
+        if query.text is not None and query.text.strip():
+            match = fts_query(query.text)
+            if match is None:
+                return StoryPage(stories=(), total=0)
+            where.append(
+                "story_id IN (SELECT a.story_id FROM articles_fts f "
+                "JOIN articles a ON a.seq = f.rowid WHERE articles_fts MATCH ?)"
+            )
+            params.append(match)
+        if query.since is not None or query.until is not None:
+            bounds = []
+            if query.since is not None:
+                bounds.append("published >= ?")
+                params.append(_iso(query.since))
+            if query.until is not None:
+                bounds.append("published <= ?")
+                params.append(_iso(query.until))
+            where.append(
+                f"story_id IN (SELECT story_id FROM articles WHERE {' AND '.join(bounds)})"
+            )
+        if query.source is not None:
+            where.append("story_id IN (SELECT story_id FROM articles WHERE source = ?)")
+            params.append(query.source)
+        if query.entity_ids is not None:
+            if not query.entity_ids:
+                return StoryPage(stories=(), total=0)
+            marks = ",".join("?" * len(query.entity_ids))
+            where.append(
+                "story_id IN (SELECT a.story_id FROM entity_articles e "
+                f"JOIN articles a ON a.id = e.article_id WHERE e.entity_id IN ({marks}))"
+            )
+            params.extend(query.entity_ids)
+        condition = " AND ".join(where)
+        clause, paging = _paging(limit, offset)
+        ids = [
+            row[0]
+            for row in self._conn.execute(
+                f"SELECT story_id FROM articles WHERE {condition} GROUP BY story_id "
+                f"ORDER BY {_STORY_ORDER[query.sort]}{clause}",
+                [*params, *paging],
+            )
+        ]
+        total = int(
+            self._conn.execute(
+                f"SELECT COUNT(DISTINCT story_id) FROM articles WHERE {condition}", params
+            ).fetchone()[0]
+        )
+        found = {story.id: story for story in self.stories(story_ids=ids)} if ids else {}
+        return StoryPage(stories=tuple(found[i] for i in ids if i in found), total=total)
+
+    def article_story_ids(self, article_ids: Sequence[str]) -> dict[str, str]:
+        wanted = list(dict.fromkeys(article_ids))
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            found.update(
+                self._conn.execute(
+                    f"SELECT id, story_id FROM articles WHERE id IN ({','.join('?' * len(chunk))}) "
+                    "AND story_id IS NOT NULL",
+                    chunk,
+                ).fetchall()
+            )
+        return found
+
+    # -- dossiers ---------------------------------------------------------------------------
+
+    def cached_dossier(self, story_id: str, fingerprint: str) -> str | None:
+        row = self._conn.execute(
+            "SELECT document FROM dossiers WHERE story_id = ? AND fingerprint = ?",
+            (story_id, fingerprint),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def cache_dossier(self, story_id: str, fingerprint: str, document: str) -> None:
+        self._conn.execute(
+            "INSERT OR REPLACE INTO dossiers (story_id, fingerprint, document, built_at) "
+            "VALUES (?, ?, ?, ?)",
+            (story_id, fingerprint, document, _now()),
+        )
 
     # -- rejections ------------------------------------------------------------------------
 
