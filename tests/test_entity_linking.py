@@ -8,6 +8,7 @@ small model's tagging would only get in the way.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -367,3 +368,69 @@ def test_entities_cli_contract(demo_db: Path, capsys: pytest.CaptureFixture[str]
     assert code == 0 and "TWA" in out
     code, _, err = run(capsys, "--db", str(demo_db), "entity", "e-000000000000")
     assert code == 2 and "not_found" in err
+
+
+# -- stores from before entity linking ----------------------------------------------------------
+
+_ENTITY_TABLES = ("entity_counters", "entities", "entity_keys", "entity_links", "entity_articles")
+
+
+def _store_without_links(source: Path, db: Path) -> None:
+    """A copy of ``source`` as a store ingested before cross-document entity linking existed:
+    annotated articles in stories, no entities, and the migration that queues them not applied
+    yet (its tables as they were: empty)."""
+    with sqlite3.connect(source) as src, sqlite3.connect(db) as dst:
+        src.backup(dst)
+    conn = sqlite3.connect(db)
+    try:
+        conn.execute("BEGIN")
+        for table in _ENTITY_TABLES:
+            conn.execute(f"DELETE FROM {table}")
+        conn.execute("DROP TABLE entity_pending")
+        conn.execute("PRAGMA user_version = 6")
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def test_ingest_links_the_entities_of_a_store_from_before_linking(
+    demo_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = tmp_path / "old.db"
+    _store_without_links(demo_store, old)
+    with open_project(old, settings=Settings()) as project:
+        assert project.entities() == []
+        annotated, stories = project.stats().annotated, project.stats().stories
+    # The migration queues every annotated article; the next ingest links them all, in the
+    # order a fresh ingest did, so the corpus entities come out the same.
+    code, out, _ = run(capsys, "--db", str(old), "ingest", str(DEMO_CORPUS), "--format", "json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["articles_added"] == 0 and report["articles_assigned"] == 0
+    assert (report["articles_linked"], report["linking_failed"]) == (annotated, 0)
+    entities = [
+        run(capsys, "--db", str(db), "entities", "--format", "json") for db in (old, demo_store)
+    ]
+    assert entities[0][0] == 0 and json.loads(entities[0][1])["entities"]
+    assert entities[0][1] == entities[1][1]
+    with open_project(old, settings=Settings()) as project:
+        assert project.stats().stories == stories
+        assert project.store.entity_index().linked_article_count() > 0
+        # Idempotent: nothing is linked twice.
+        assert project.link_pending().articles_linked == 0
+    code, out, _ = run(capsys, "--db", str(old), "ingest", str(DEMO_CORPUS), "--format", "json")
+    assert code == 0 and json.loads(out)["articles_linked"] == 0
+
+
+def test_link_pending_pages_through_the_queue(
+    demo_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("storyline.project._BATCH", 7)  # many pages from a small corpus
+    old = tmp_path / "old.db"
+    _store_without_links(demo_store, old)
+    seen: list[str] = []
+    with open_project(old, settings=Settings()) as project:
+        report = project.link_pending(progress=lambda step: seen.append(step.location))
+        assert report.articles_linked == project.stats().annotated == len(seen)
+        assert project.entities(query="haddad")[0].canonical == "Yusuf al-Haddad"
+        assert project.link_pending().articles_linked == 0

@@ -167,6 +167,9 @@ def test_articles_stored_without_annotation_are_annotated_by_the_next_run(
         report = project.ingest(second)
         assert (report.articles_added, report.articles_annotated) == (1, 4)
         assert project.stats().annotated == 4
+        # Those in stories already have their entities linked too.
+        assert report.articles_linked == 4
+        assert project.entity_linker.links("story-1")
 
 
 def test_annotate_pending_alone(tmp_path: Path) -> None:

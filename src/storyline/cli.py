@@ -121,14 +121,15 @@ def _progress_display(enabled: bool) -> Iterator[Callable[[IngestProgress], None
 
         def update(step: IngestProgress) -> None:
             totals = step.totals
-            ticks = totals.records_read + totals.articles_annotated
+            ticks = totals.records_read + totals.articles_annotated + totals.articles_linked
             if ticks % 25 == 0 or ticks < 25:
                 bar.update(
                     task,
                     description=(
                         f"{totals.records_read:,} read · {totals.articles_added:,} new articles · "
                         f"{totals.duplicates_added:,} copies · {totals.rejected:,} rejected · "
-                        f"{totals.articles_annotated:,} annotated · {step.location[-50:]}"
+                        f"{totals.articles_annotated:,} annotated · "
+                        f"{totals.articles_linked:,} linked · {step.location[-50:]}"
                     ),
                 )
 
@@ -196,6 +197,8 @@ def ingest(
                 "articles_assigned": report.articles_assigned,
                 "new_stories": report.new_stories,
                 "assignment_failed": report.assignment_failed,
+                "articles_linked": report.articles_linked,
+                "linking_failed": report.linking_failed,
             }
         )
     else:
@@ -214,6 +217,11 @@ def ingest(
             click.echo(
                 f"  assigned {_count(report.articles_assigned, 'article')} to stories "
                 f"({report.new_stories:,} new {stories}){failed}"
+            )
+        if report.articles_linked or report.linking_failed:
+            failed = f", {report.linking_failed:,} failed" if report.linking_failed else ""
+            click.echo(
+                f"  linked the entities of {_count(report.articles_linked, 'article')}{failed}"
             )
         for code, count in report.rejected_by_code.items():
             click.echo(f"  rejected {code}: {count:,}")

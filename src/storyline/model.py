@@ -135,6 +135,11 @@ class IngestReport:
     """Stories this run founded."""
     assignment_failed: int = 0
     """Articles left in no story because story assignment failed on them (logged)."""
+    articles_linked: int = 0
+    """Annotated articles whose entities this run linked to corpus entities (new ones, and
+    older ones stored before entity linking existed)."""
+    linking_failed: int = 0
+    """Annotated articles left unlinked because entity linking failed on them (logged)."""
 
     @property
     def any_rejected(self) -> bool:

@@ -141,6 +141,9 @@ class Project:
         deduper = MinHashDeduper(self.settings.dedup, index=self.store.dedup_index())
         tally = _Tally()
         annotate = self.settings.annotate.on_ingest
+        # Articles annotated before entity linking existed (or linked late) go first, in
+        # publication order, as they would have been linked had the linker been there.
+        self.link_pending(progress=progress, _tally=tally)
         for batch in _batches(results, _BATCH):
             # The run's totals are written with each batch: an interrupted run stays counted,
             # and an article is committed together with its annotations.
@@ -162,6 +165,8 @@ class Project:
             # interrupted by an older version) are done now, so every article has them.
             self.annotate_pending(progress=progress, _tally=tally)
         self.assign_pending(_tally=tally)
+        # Older articles just annotated were in stories already: only their entities wait.
+        self.link_pending(progress=progress, _tally=tally)
         return tally.report()
 
     def assign_pending(self, *, _tally: _Tally | None = None) -> IngestReport:
@@ -185,10 +190,7 @@ class Project:
         for article in pending:
             annotations = self.store.annotations(article.id)
             if annotations is not None:
-                try:
-                    linker.add(article.id, annotations)
-                except Exception:
-                    log.exception("entity linking failed for article %s", article.id)
+                self._link_one(linker, article, annotations, tally)
             try:
                 assignment = self.clusterer.add(article, annotations)
             except Exception:
@@ -198,6 +200,47 @@ class Project:
             tally.assigned += 1
             tally.new_stories += assignment.new_story
         return len(pending)
+
+    def link_pending(
+        self, *, progress: ProgressCallback | None = None, _tally: _Tally | None = None
+    ) -> IngestReport:
+        """Link the entities of every annotated article not linked yet to corpus entities,
+        earliest published first, a page at a time.
+
+        Stores annotated before cross-document entity linking existed have such articles (in
+        stories already); so have articles annotated after they were assigned. Returns the
+        counts in ``articles_linked`` and ``linking_failed``; articles the linker fails on
+        stay unlinked (and are logged), not retried within one call. Idempotent: a linked
+        article is never linked again.
+        """
+        tally = _tally if _tally is not None else _Tally()
+        failed_before = tally.linking_failed
+        linker = self.entity_linker  # a bad aliases file is a ConfigError, not a failed article
+        while True:
+            # Linked articles leave the queue; skip past those the linker failed on.
+            skip = tally.linking_failed - failed_before
+            pending = list(self.store.iter_unlinked(limit=_BATCH, offset=skip))
+            if not pending:
+                return tally.report()
+            with self.store.transaction():
+                for article in pending:
+                    annotations = self.store.annotations(article.id)
+                    if annotations is not None:
+                        self._link_one(linker, article, annotations, tally)
+                    if progress is not None:
+                        progress(IngestProgress(totals=tally.report(), location=article.location))
+
+    def _link_one(
+        self, linker: EntityLinker, article: Article, annotations: Annotations, tally: _Tally
+    ) -> None:
+        try:
+            linked = linker.add(article.id, annotations)
+        except Exception:
+            log.exception("entity linking failed for article %s", article.id)
+            tally.linking_failed += 1
+            return
+        if not any(entity.how == "stored" for entity in linked):
+            tally.linked += 1
 
     @property
     def clusterer(self) -> StoryClusterer:
@@ -376,6 +419,8 @@ class _Tally:
     assigned: int = 0
     new_stories: int = 0
     assignment_failed: int = 0
+    linked: int = 0
+    linking_failed: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
 
     def report(self) -> IngestReport:
@@ -392,6 +437,8 @@ class _Tally:
             articles_assigned=self.assigned,
             new_stories=self.new_stories,
             assignment_failed=self.assignment_failed,
+            articles_linked=self.linked,
+            linking_failed=self.linking_failed,
         )
 
 

@@ -69,7 +69,8 @@ class EntityIndex(Protocol):
         """In-article canonical name -> entity id for a linked article (empty if not linked)."""
 
     def add_links(self, article_id: str, links: Mapping[str, str]) -> None:
-        """Record that the article's canonical names were linked to these entities."""
+        """Record that the article's canonical names were linked to these entities (the
+        linker calls it for every article it links, with no links when it has no names)."""
 
     def linked_article_count(self) -> int:
         """Articles linked so far."""

@@ -62,6 +62,12 @@ class Store(Protocol):
         """Stored articles without annotations, in ingest order."""
         ...
 
+    def iter_unlinked(self, *, limit: int | None = None, offset: int = 0) -> Iterator[Article]:
+        """Annotated articles whose entities are not linked to corpus entities yet, earliest
+        published first (unknown times last). Linking an article (``EntityIndex.add_links``,
+        even with no names) takes it off this list."""
+        ...
+
     def story_index(self) -> StoryIndex:
         """The story clusterer's index, kept in this store."""
         ...

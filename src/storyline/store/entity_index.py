@@ -135,6 +135,8 @@ class SqliteEntityIndex:
         return {canonical: entity_id for canonical, entity_id in rows}
 
     def add_links(self, article_id: str, links: Mapping[str, str]) -> None:
+        # Linked, even with no names: off the queue of articles waiting for it (migration 7).
+        self._conn.execute("DELETE FROM entity_pending WHERE article_id = ?", (article_id,))
         if not links:
             return
         known = self._conn.execute(

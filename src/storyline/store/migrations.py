@@ -153,4 +153,17 @@ SQLITE_MIGRATIONS: list[list[str]] = [
             built_at TEXT NOT NULL
         ) WITHOUT ROWID""",
     ],
+    # 7: annotated articles whose entities are not linked yet (storyline.link.entities), read
+    # in publication order; stores from before migration 4 start with all their annotated
+    # articles in it, so the next ingest links them.
+    [
+        """CREATE TABLE entity_pending (
+            article_id TEXT PRIMARY KEY, published TEXT, seq INTEGER NOT NULL
+        ) WITHOUT ROWID""",
+        "CREATE INDEX entity_pending_order ON entity_pending (published IS NULL, published, seq)",
+        """INSERT INTO entity_pending (article_id, published, seq)
+            SELECT a.id, a.published, a.seq
+            FROM annotations n JOIN articles a ON a.id = n.article_id
+            WHERE NOT EXISTS (SELECT 1 FROM entity_links l WHERE l.article_id = a.id)""",
+    ],
 ]

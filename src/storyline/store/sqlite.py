@@ -257,6 +257,13 @@ class SqliteStore:
             "VALUES (?, ?, ?, ?)",
             (article_id, model, data, _now()),
         )
+        # Queued for entity linking unless linked before (re-annotation keeps the links).
+        self._conn.execute(
+            "INSERT OR IGNORE INTO entity_pending (article_id, published, seq) "
+            "SELECT id, published, seq FROM articles WHERE id = ? "
+            "AND NOT EXISTS (SELECT 1 FROM entity_links WHERE article_id = ?)",
+            (article_id, article_id),
+        )
 
     def annotations(self, article_id: str) -> Annotations | None:
         row = self._conn.execute(
@@ -274,6 +281,20 @@ class SqliteStore:
         cursor = self._conn.execute(
             f"SELECT {columns} FROM articles a LEFT JOIN annotations n ON n.article_id = a.id "
             f"WHERE n.article_id IS NULL ORDER BY a.seq{clause}",
+            params,
+        )
+        for row in cursor.fetchall():
+            yield _article_from_row(row)
+
+    def iter_unlinked(self, *, limit: int | None = None, offset: int = 0) -> Iterator[Article]:
+        clause, params = _paging(limit, offset)
+        columns = ", ".join(f"a.{c.strip()}" for c in _ARTICLE_COLUMNS.split(","))
+        # The queue is emptied by the entity index as articles are linked; the NOT EXISTS only
+        # guards against a stale row (an article linked some other way) being handed out again.
+        cursor = self._conn.execute(
+            f"SELECT {columns} FROM entity_pending p JOIN articles a ON a.id = p.article_id "
+            "WHERE NOT EXISTS (SELECT 1 FROM entity_links l WHERE l.article_id = p.article_id) "
+            f"ORDER BY p.published IS NULL, p.published, p.seq{clause}",
             params,
         )
         for row in cursor.fetchall():

@@ -1,0 +1,283 @@
+"""Claims: what a story's reports state, normalized, grouped across articles and counted.
+
+:func:`analyze_claims` turns a story's annotated articles into claims and the disagreements
+between them. The rules (also in ``docs/dossier.md``, "Claims and disagreements"):
+
+**What becomes a claim.** Facts are read off the stored annotations (no parser runs here):
+
+* *Figures* (``quantity``): a quantity whose predicate we recognise from a small lexicon of the
+  things news reports count and revise (people evacuated, dead, injured, arrested, missing, in
+  shelters, taking part, returned; homes flooded; ships waiting; money as cost or aid), looked
+  for nearest the figure in its clause, then in its sentence. A figure whose sentence only says
+  "the figure/number/toll is 5,200" takes the predicate and scope of the article's previous
+  figure. Any other counted figure ("1,640 members") is a claim only when at least two
+  independent origins state it, and is never called a disagreement. Not claims: fractions,
+  percentages and amounts we cannot classify, figures in a sentence about an earlier era (a year
+  before publication named before the figure: "in 1957, when more than 40 people died"), and a
+  part of another figure ("4,600 of the 5,200").
+* The *scope* of a figure is the place it is about: a name after "in/across/from/at/of" or
+  glued to the counted noun ("3,000 Eastbrook residents"), "the region" (resolved to the story's
+  "X region" when it names one), "the town" (the dateline place); nearest in its clause, else
+  earlier in its sentence, else the article's dateline place, else the scope most figures of that
+  predicate have in the story.
+* *Superlatives* with their reference ("worst flood since 1957", "first full stoppage since
+  2009") and *attributed statements*: the first quote of each named (entity-linked) speaker in
+  each article, summarized to its first words.
+
+**Corroboration.** Facts with the same kind, predicate and scope are compared; figures are
+equivalent when their intervals overlap: a hedge's band ("about" +-10%, "nearly" -10%), a
+range's ends, a round figure's rounding (half its last significant digit, at most 5%: "3,000"
+is 2,850-3,150), an open bound closed at 25% ("more than 8,000" is 8,000-10,000). Facts are
+clustered narrowest first; a fact joins the first cluster whose common interval it overlaps.
+Superlatives and statements are equivalent when their normalized texts are. A cluster is a
+claim; its value is the most frequent wording; ``independent_sources`` counts its articles'
+origins (:func:`storyline.synthesize.sources.independent_sources`).
+
+**Order and ids.** Claims come most independent sources first, then by id; the id is ``c-``
+and 12 hex digits of the SHA-1 of (subject, predicate, value), so it is stable across runs.
+
+Cost: one pass over the facts, a dictionary of buckets, and clustering within a bucket against
+at most :data:`MAX_CLUSTERS` clusters: O(n) in the number of facts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from storyline.model import Claim, ClaimKind, Disagreement, Evidence, StoryMaterial
+from storyline.synthesize.claim_facts import Fact, StoryContext, extract_facts
+from storyline.synthesize.sources import independent_sources
+
+__all__ = ["ClaimGroup", "analyze_claims", "claim_id", "group_claims"]
+
+MAX_CLUSTERS = 32
+"""Clusters kept per bucket; a fact compatible with none of them past this starts no new one
+(only adversarial input has that many incompatible values of one figure)."""
+
+_KIND_ORDER = {
+    ClaimKind.QUANTITY: 0,
+    ClaimKind.EVENT: 1,
+    ClaimKind.STATE: 2,
+    ClaimKind.SUPERLATIVE: 3,
+    ClaimKind.STATEMENT: 4,
+}
+
+Bucket = tuple[ClaimKind, str, str, str]
+"""(kind, measure, predicate, scope): what a fact is about, regardless of its value."""
+
+
+def claim_id(subject: str, predicate: str, value: str) -> str:
+    """``c-`` and a short hash of (subject, predicate, value).
+
+    >>> claim_id("people evacuated in Eastbrook", "number", "about 3,000")
+    'c-75294ece36d3'
+    """
+    digest = hashlib.sha1(f"{subject}\x00{predicate}\x00{value}".encode()).hexdigest()
+    return "c-" + digest[:12]
+
+
+@dataclass(slots=True)
+class ClaimGroup:
+    """A claim with the facts behind it, what disagreements are computed from."""
+
+    bucket: Bucket
+    facts: list[Fact]
+    low: float | None = None
+    high: float | None = None
+    """Common interval of the figures (their intersection)."""
+    claim: Claim | None = None
+    retracted: bool = False
+    sources: int = 0
+    origins: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def first_seen(self) -> datetime | None:
+        times = [f.as_of for f in self.facts if f.as_of is not None]
+        return min(times) if times else None
+
+    @property
+    def estimate(self) -> bool:
+        return any(f.estimate for f in self.facts)
+
+    @property
+    def disputable(self) -> bool:
+        return any(f.disputable for f in self.facts)
+
+    @property
+    def value(self) -> str:
+        assert self.claim is not None
+        return self.claim.value
+
+    def compatible(self, low: float | None, high: float | None) -> bool:
+        return _overlap(self.low, self.high, low, high)
+
+
+def _overlap(
+    a_low: float | None, a_high: float | None, b_low: float | None, b_high: float | None
+) -> bool:
+    lo1 = -math.inf if a_low is None else a_low
+    hi1 = math.inf if a_high is None else a_high
+    lo2 = -math.inf if b_low is None else b_low
+    hi2 = math.inf if b_high is None else b_high
+    return max(lo1, lo2) <= min(hi1, hi2)
+
+
+def _bucket(fact: Fact) -> Bucket:
+    return (fact.kind, fact.measure, fact.predicate, fact.scope)
+
+
+def _fill_scopes(facts: list[Fact]) -> list[Fact]:
+    """An unscoped figure takes the scope most figures of its predicate have in the story."""
+    from dataclasses import replace
+
+    scopes: dict[tuple[str, str], Counter[str]] = {}
+    for f in facts:
+        if f.kind is ClaimKind.QUANTITY and f.scope:
+            scopes.setdefault((f.measure, f.predicate), Counter())[f.scope] += 1
+    out: list[Fact] = []
+    for f in facts:
+        counter = scopes.get((f.measure, f.predicate))
+        if f.kind is ClaimKind.QUANTITY and not f.scope and counter:
+            f = replace(f, scope=min(counter, key=lambda s: (-counter[s], s)))
+        out.append(f)
+    return out
+
+
+def _cluster(facts: Sequence[Fact]) -> list[ClaimGroup]:
+    """Facts of one bucket -> groups of equivalent facts."""
+    bucket = _bucket(facts[0])
+    groups: list[ClaimGroup] = []
+    if facts[0].kind is ClaimKind.QUANTITY:
+
+        def width(f: Fact) -> float:
+            lo = f.low if f.low is not None else -math.inf
+            hi = f.high if f.high is not None else math.inf
+            return hi - lo
+
+        for f in sorted(facts, key=lambda f: (width(f), f.order)):
+            for g in groups:
+                if g.retracted == f.retracted and g.compatible(f.low, f.high):
+                    g.facts.append(f)
+                    g.low = (
+                        max(x for x in (g.low, f.low) if x is not None)
+                        if (g.low is not None or f.low is not None)
+                        else None
+                    )
+                    g.high = (
+                        min(x for x in (g.high, f.high) if x is not None)
+                        if (g.high is not None or f.high is not None)
+                        else None
+                    )
+                    break
+            else:
+                if len(groups) < MAX_CLUSTERS:
+                    groups.append(
+                        ClaimGroup(bucket, [f], low=f.low, high=f.high, retracted=f.retracted)
+                    )
+        return groups
+    by_key: dict[str, ClaimGroup] = {}
+    for f in facts:
+        key = f.key or f.value
+        if key not in by_key:
+            by_key[key] = ClaimGroup(bucket, [])
+        by_key[key].facts.append(f)
+    return list(by_key.values())
+
+
+def _subject(bucket: Bucket) -> str:
+    kind, measure, _predicate, scope = bucket
+    if kind is ClaimKind.QUANTITY and scope:
+        return f"{measure} in {scope}"
+    return measure
+
+
+def _statement(kind: ClaimKind, subject: str, predicate: str, value: str, retracted: bool) -> str:
+    if kind is ClaimKind.QUANTITY:
+        text = f"{subject}: {value}"
+        return text + " (withdrawn in a correction)" if retracted else text
+    if kind is ClaimKind.SUPERLATIVE:
+        return f"{predicate} {subject} {value}"
+    if kind is ClaimKind.STATEMENT:
+        return f"{subject} said: {value}"
+    return f"{subject}: {predicate} {value}"
+
+
+def _representative(group: ClaimGroup) -> str:
+    counts = Counter(f.value for f in group.facts)
+    first = {f.value: f.order for f in sorted(group.facts, key=lambda f: f.order)}
+    return min(counts, key=lambda v: (-counts[v], first[v], v))
+
+
+def group_claims(ctx: StoryContext, facts: Sequence[Fact]) -> list[ClaimGroup]:
+    """Facts -> claim groups (with their :class:`Claim`), selected and ordered."""
+    from storyline.synthesize.sources import origin_keys
+
+    buckets: dict[Bucket, list[Fact]] = {}
+    for f in _fill_scopes(list(facts)):
+        buckets.setdefault(_bucket(f), []).append(f)
+    groups: list[ClaimGroup] = []
+    for bucket_facts in buckets.values():
+        groups.extend(_cluster(bucket_facts))
+    by_id: dict[str, ClaimGroup] = {}
+    for g in groups:
+        kind = g.bucket[0]
+        value = _representative(g)
+        cid = claim_id(
+            _subject(g.bucket), g.bucket[2], value + (" (withdrawn)" if g.retracted else "")
+        )
+        if cid in by_id:  # same wording in two clusters of one bucket: one claim
+            by_id[cid].facts.extend(g.facts)
+        else:
+            by_id[cid] = g
+    for cid, g in list(by_id.items()):
+        g.facts.sort(key=lambda f: f.order)
+        article_ids = list(dict.fromkeys(f.article_id for f in g.facts))
+        g.sources = independent_sources(article_ids, ctx.articles_by_id)
+        g.origins = frozenset(origin_keys(article_ids, ctx.articles_by_id).values())
+        kind = g.bucket[0]
+        if kind is ClaimKind.QUANTITY and not g.disputable and g.sources < 2:
+            del by_id[cid]  # an unclassified figure needs two origins to be worth a claim
+            continue
+        subject, predicate = _subject(g.bucket), g.bucket[2]
+        value = _representative(g)
+        support = tuple(
+            dict.fromkeys(
+                Evidence(article_id=f.article_id, start=f.start, end=f.end) for f in g.facts
+            )
+        )
+        g.claim = Claim(
+            id=cid,
+            kind=kind,
+            statement=_statement(kind, subject, predicate, value, g.retracted),
+            subject=subject,
+            predicate=predicate,
+            value=value,
+            support=support,
+            independent_sources=g.sources,
+        )
+    ordered = sorted(
+        by_id.values(),
+        key=lambda g: (-g.sources, _KIND_ORDER[g.bucket[0]], g.claim.id if g.claim else ""),
+    )
+    return ordered
+
+
+def analyze_claims(
+    material: StoryMaterial,
+) -> tuple[tuple[Claim, ...], tuple[Disagreement, ...]]:
+    """A story's claims (most independent sources first, then id) and their disagreements.
+
+    Deterministic: the same material gives the same claims, ids and order.
+    """
+    from storyline.synthesize.disagreements import find_disagreements
+
+    ctx, facts = extract_facts(material)
+    groups = group_claims(ctx, facts)
+    disagreements = find_disagreements(groups, ctx)
+    claims = tuple(g.claim for g in groups if g.claim is not None)
+    return claims, tuple(disagreements)

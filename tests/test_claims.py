@@ -1,0 +1,138 @@
+"""Claims and corroboration (issue 6, points 1-2) on stories written for the purpose."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from storyline.model import Article, Claim, ClaimKind, StoryMaterial
+from storyline.synthesize.claims import analyze_claims, claim_id
+from storyline.synthesize.sources import independent_sources
+
+DOSSIER = Path(__file__).resolve().parent / "fixtures" / "dossier"
+Build = Callable[[Path], StoryMaterial]
+
+
+def _find(claims: tuple[Claim, ...], subject_part: str, kind: ClaimKind) -> list[Claim]:
+    return [c for c in claims if c.kind is kind and subject_part in c.subject]
+
+
+def test_independent_sources_union_of_copies_and_outlets() -> None:
+    arts = {
+        "a1": Article(id="a1", text="x", source="Meridian Press"),
+        "a1w": Article(
+            id="a1w", text="x", source="Valley Herald", duplicate_of="a1", duplicate_group="a1"
+        ),
+        "a2": Article(id="a2", text="x", source="Meridian Press"),
+        "b1": Article(id="b1", text="x", source="Norland Post"),
+        "c1": Article(id="c1", text="x"),
+    }
+    assert independent_sources(["a1", "a1w", "a2"], arts) == 1
+    assert independent_sources(["a1w", "b1"], arts) == 2
+    assert independent_sources(["a1", "b1", "c1"], arts) == 3
+    # The copy ties Valley Herald to Meridian Press: Valley Herald's own article counts with them.
+    arts["v2"] = Article(id="v2", text="x", source="Valley Herald")
+    assert independent_sources(["a1", "v2"], arts) == 2
+    assert independent_sources(["a1", "a1w", "v2"], arts) == 1
+    assert independent_sources([], arts) == 0
+
+
+def test_corroboration_counts_copies_and_one_outlet_once(story_material: Build) -> None:
+    material = story_material(DOSSIER / "claims_corroboration.jsonl")
+    claims, _ = analyze_claims(material)
+    evacuated = _find(claims, "people evacuated", ClaimKind.QUANTITY)
+    # "about 40", "40" and "some 40" are one claim, scoped to the dateline place.
+    assert len(evacuated) == 1, [c.statement for c in evacuated]
+    claim = evacuated[0]
+    assert "Hillfoot" in claim.subject
+    assert {e.article_id for e in claim.support} == {"cc1", "cc1w", "cc2", "cc3"}
+    # Meridian Press + its wire copy in Valley Herald + Meridian's second article, and the Post.
+    assert claim.independent_sources == 2
+    injured = _find(claims, "people injured", ClaimKind.QUANTITY)
+    assert [c.value for c in injured] == ["6"]
+    # The superlative only appears in the wire story and its copy: one origin.
+    worst = _find(claims, "mining accident", ClaimKind.SUPERLATIVE)
+    assert [(c.value, c.independent_sources) for c in worst] == [("since 1998", 1)]
+
+
+def test_support_spans_index_the_article_text(story_material: Build) -> None:
+    material = story_material(DOSSIER / "claims_corroboration.jsonl")
+    texts = {a.id: a.text for a in material.articles}
+    claims, _ = analyze_claims(material)
+    assert claims
+    for claim in claims:
+        assert claim.support
+        for e in claim.support:
+            fact = texts[e.article_id][e.start : e.end]
+            assert fact and fact == fact.strip()
+    # The evidence of a figure is the sentence that states it (in digits or in words).
+    injured = next(c for c in claims if c.subject.startswith("people injured"))
+    for e in injured.support:
+        assert texts[e.article_id][e.start : e.end].lower().startswith(("six", "fire chief"))
+
+
+def test_statements_are_attributed_to_corpus_names(story_material: Build) -> None:
+    material = story_material(DOSSIER / "claims_corroboration.jsonl")
+    claims, _ = analyze_claims(material)
+    statements = [c for c in claims if c.kind is ClaimKind.STATEMENT]
+    speakers = {c.subject for c in statements}
+    assert {"Marta Olsen", "Lars Berg"} <= speakers, speakers
+    canonical = {e.canonical for e in material.entities}
+    assert speakers <= canonical
+    assert all(c.predicate == "said" and c.value for c in statements)
+    # The wire copy repeats Olsen's first statement word for word: one claim, two articles.
+    olsen = [c for c in statements if c.subject == "Marta Olsen" and "collapse" in c.value]
+    assert olsen and {"cc1", "cc1w"} <= {e.article_id for e in olsen[0].support}
+
+
+def test_ids_are_stable_and_order_deterministic(story_material: Build) -> None:
+    material = story_material(DOSSIER / "claims_corroboration.jsonl")
+    first, dis1 = analyze_claims(material)
+    second, dis2 = analyze_claims(material)
+    assert first == second and dis1 == dis2
+    assert len({c.id for c in first}) == len(first)
+    for c in first:
+        assert c.id == claim_id(c.subject, c.predicate, c.value)
+        assert c.id.startswith("c-") and len(c.id) == 14
+    keys = [(-c.independent_sources) for c in first]
+    assert keys == sorted(keys)
+
+
+@pytest.mark.parametrize("name", ["claims_corroboration.jsonl", "disagree_revision.jsonl"])
+def test_reordered_input_gives_the_same_claims(
+    story_material: Build, tmp_path: Path, name: str
+) -> None:
+    lines = (DOSSIER / name).read_text(encoding="utf-8").splitlines()
+    reversed_file = tmp_path / f"reversed_{name}"
+    reversed_file.write_text("\n".join(reversed(lines)) + "\n", encoding="utf-8")
+    forward, _ = analyze_claims(story_material(DOSSIER / name))
+    backward, _ = analyze_claims(story_material(reversed_file))
+    quantities = {(c.id, c.independent_sources) for c in forward if c.kind is ClaimKind.QUANTITY}
+    assert quantities == {
+        (c.id, c.independent_sources) for c in backward if c.kind is ClaimKind.QUANTITY
+    }
+
+
+def test_demo_flood_groups_evacuee_counts(demo_store: Path) -> None:
+    from storyline import open_project
+
+    with open_project(demo_store) as project:
+        story = next(s for s in project.stories() if "a02" in s.article_ids)
+        material = project.story_material(story.id)
+    claims, disagreements = analyze_claims(material)
+    texts = {a.id: a.text for a in material.articles}
+    evacuated = [c for c in claims if c.subject == "people evacuated in Eastbrook"]
+    about_3000 = [c for c in evacuated if c.value == "about 3,000"]
+    assert about_3000, [c.statement for c in evacuated]
+    # Meridian's first report, its restatement two days later and the Ledger's look back agree.
+    assert {"a02", "a05"} <= {e.article_id for e in about_3000[0].support}
+    assert about_3000[0].independent_sources >= 2
+    assert any(c.value == "5,200" for c in evacuated)
+    for c in claims:
+        for e in c.support:
+            assert 0 <= e.start < e.end <= len(texts[e.article_id])
+    # A story of 14 articles gives a readable number of claims, not one per number.
+    assert len(claims) < 10 * len(material.articles)
+    assert disagreements
