@@ -1,0 +1,547 @@
+"""A story's timeline: its resolved dates, merged across articles into dated happenings.
+
+Every DATE time expression with a calendar value (a day ``2024-03-06``, an ISO week
+``2024-W10``, a month ``2024-03`` or a year ``2024``), and every TIME expression on a resolved day
+(``2024-03-06TMO``), becomes a *mention*: its date, the clause around it (the evidence span) and
+that clause's *event words*. Unresolved values (``PAST_REF``, ``XXXX-WXX-2``), durations, sets,
+quarters, seasons and decades are left out, and so are datelines ("LONDON, March 6 (Reuters) —"),
+which restate the publication day without saying what happened.
+
+Merge rule. Two mentions describe the same happening when their dates are compatible (equal, or
+the coarser period holds the finer one: "in March" holds 2024-03-06) and their event words are
+similar: the idf-weighted cosine similarity (:func:`event_similarity`) of the clauses' content
+words (:func:`storyline.link.features.tokens`, month names and numbers out) and the corpus ids of
+the entities they name reaches :data:`SAME_EVENT`. The idf is taken over the sentences of the
+story, so the words every report repeats ("port", "strike") weigh little and the words that say
+what happened ("walked", "collapsed") weigh most. Mentions are merged finest first: each day's
+mentions are clustered within that day, then week, month and year mentions join the most similar
+compatible cluster of a finer or equal date, or found their own. An entry keeps the finest date of
+its cluster and cites every mention.
+
+Cost. Mentions are bucketed by date, and a mention is compared with at most
+:data:`MAX_CANDIDATES` clusters (the most cited first) and, in each, at most
+:data:`MAX_REPRESENTATIVES` members, so the work grows linearly with the number of mentions,
+plus the sort.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from storyline.link.features import tokens
+from storyline.model import (
+    Article,
+    DatePrecision,
+    Evidence,
+    StoryMaterial,
+    TimelineEntry,
+    Timex,
+    TimexType,
+)
+from storyline.synthesize.text import SentenceIndex
+
+__all__ = [
+    "MAX_CANDIDATES",
+    "SAME_EVENT",
+    "EventWords",
+    "build_timeline",
+    "dateline_end",
+    "event_similarity",
+    "event_words",
+]
+
+SAME_EVENT = 0.25
+"""Least idf-weighted cosine similarity of two mentions' event words for one happening, when
+their dates have the same precision."""
+
+COARSER_STEP = 0.1
+"""Added to :data:`SAME_EVENT` for each precision step between a mention and the cluster it
+would join: "in March" must say more clearly than "on Wednesday" that it is the same happening,
+and a year even more so."""
+
+MAX_CANDIDATES = 64
+"""Clusters a mention is compared with, at most (the most cited compatible ones)."""
+
+MAX_REPRESENTATIVES = 8
+"""Members of a cluster a mention is compared with, at most (its first ones)."""
+
+MIN_EVENT_WORDS = 2
+"""A clause with fewer event words than this says nothing that happened: no entry."""
+
+MAX_TEXT_CHARS = 320
+"""An entry's text longer than this is cut at a word boundary (with an ellipsis)."""
+
+_PRECISION_RANK = {
+    DatePrecision.DAY: 0,
+    DatePrecision.WEEK: 1,
+    DatePrecision.MONTH: 2,
+    DatePrecision.YEAR: 3,
+}
+_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:T.*)?")
+_WEEK = re.compile(r"(\d{4})-W(\d{2})(?:-WE)?")
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_YEAR = re.compile(r"\d{4}")
+# Words that name the date itself, not the happening: they would make every "March" sentence
+# look alike.
+_DATE_WORDS = frozenset(
+    """
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec morning afternoon evening night tonight
+    overnight earlier
+    """.split()  # noqa: SIM905  (a word list reads better as text)
+)
+# A dateline: up to a few capitalised words, an optional date and outlet, then a dash.
+_DATELINE = re.compile(r"[^\n.!?]{0,100}?\s(?:—|–|--|-)\s")
+_CLAUSE_BREAK = re.compile(r";\s+|\s+[—–]\s+|\s+--\s+")
+_SENTENCE_BREAK = re.compile(r";\s+|\s+[—–]\s+|\s+--\s+|,\s+(?=(?:and|but|while|whereas)\s)")
+_ASIDE = re.compile(r",\s+(?P<aside>(?:who|which|whose|where)\s[^,;—–]*?),(?=\s)")
+_CONNECTIVE = re.compile(r"^(?:and|but|while|whereas)\s+(?:that\s+)?", re.IGNORECASE)
+_BOILERPLATE_LINE = re.compile(r"^\s*(?:published|updated|posted|last modified)\b", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class _Period:
+    """A calendar period: its ISO value, precision and first and last day."""
+
+    value: str
+    precision: DatePrecision
+    first: date
+    last: date
+
+    def holds(self, other: _Period) -> bool:
+        return self.first <= other.first and other.last <= self.last
+
+
+def _period(timex: Timex) -> _Period | None:
+    """The calendar period a timex names, None when it names none (durations, unresolved)."""
+    if timex.type not in (TimexType.DATE, TimexType.TIME):
+        return None
+    value = timex.value
+    try:
+        if m := _DAY.fullmatch(value):
+            day = date(int(m[1]), int(m[2]), int(m[3]))
+            return _Period(day.isoformat(), DatePrecision.DAY, day, day)
+        if timex.type is TimexType.TIME:
+            return None
+        if m := _WEEK.fullmatch(value):
+            monday = date.fromisocalendar(int(m[1]), int(m[2]), 1)
+            week = f"{m[1]}-W{m[2]}"
+            return _Period(week, DatePrecision.WEEK, monday, monday + timedelta(days=6))
+        if m := _MONTH.fullmatch(value):
+            first = date(int(m[1]), int(m[2]), 1)
+            nxt = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+            return _Period(value, DatePrecision.MONTH, first, nxt - timedelta(days=1))
+        if _YEAR.fullmatch(value):
+            year = int(value)
+            return _Period(value, DatePrecision.YEAR, date(year, 1, 1), date(year, 12, 31))
+    except ValueError:
+        return None
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class EventWords:
+    """What a clause says happened: its content words and the corpus entities it names."""
+
+    words: frozenset[str]
+
+    def __bool__(self) -> bool:
+        return bool(self.words)
+
+
+def event_words(
+    text: str, *, entity_ids: Iterable[str] = (), drop: Iterable[str] = ()
+) -> EventWords:
+    """The event words of ``text``: stemmed content words (no month names or numbers) and
+    ``@``-prefixed entity ids; ``drop`` holds spans of ``text`` to leave out (the date).
+
+    >>> sorted(event_words("Dockworkers walked out on March 6.").words)
+    ['dockworker', 'out', 'walk']
+    """
+    for piece in drop:
+        text = text.replace(piece, " ")
+    words = {w for w in tokens(text) if w not in _DATE_WORDS and not w.isdigit()}
+    words.update("@" + e for e in entity_ids)
+    return EventWords(frozenset(words))
+
+
+def event_similarity(a: EventWords, b: EventWords, idf: Mapping[str, float]) -> float:
+    """Cosine similarity of the two word sets weighted by idf (each word counts once).
+
+    Words missing from ``idf`` weigh as the rarest word in it (1.0 for an empty table).
+
+    >>> event_similarity(event_words("ships wait"), event_words("ships wait"), {})
+    1.0
+    """
+    if not a.words or not b.words:
+        return 0.0
+    top = max(idf.values(), default=1.0)
+    shared = a.words & b.words
+    if not shared:
+        return 0.0
+
+    def norm(words: frozenset[str]) -> float:
+        return math.sqrt(sum(idf.get(w, top) ** 2 for w in words))
+
+    dot = sum(idf.get(w, top) ** 2 for w in shared)
+    return min(dot / (norm(a.words) * norm(b.words)), 1.0)
+
+
+@dataclass(slots=True)
+class _Mention:
+    period: _Period
+    evidence: Evidence
+    text: str
+    words: EventWords
+    order: tuple[int, int]
+    """(article position in the story, offset): the tie-breaker that keeps output stable."""
+    main: bool
+
+
+@dataclass(slots=True)
+class _Cluster:
+    period: _Period
+    members: list[_Mention] = field(default_factory=list)
+
+    def add(self, mention: _Mention) -> None:
+        self.members.append(mention)
+        if _PRECISION_RANK[mention.period.precision] < _PRECISION_RANK[self.period.precision]:
+            self.period = mention.period
+
+
+def dateline_end(text: str) -> int:
+    """Where the dateline of an article ends ("CALDER, Valdoria (Meridian Press) — "), 0 if
+    it has none. A dateline is a short, sentence-free prefix of the first line."""
+    m = _DATELINE.match(text)
+    if m is None or "\n" in m.group() or len(m.group().split()) > 12:
+        return 0
+    head = m.group()
+    letters = [c for c in head if c.isalpha()]
+    # Datelines are place names and outlets: mostly capitalised words, often upper case.
+    capitals = sum(1 for w in head.split() if w[:1].isupper() or w[:1] in "(0123456789")
+    if not letters or capitals < len(head.split()) * 0.6:
+        return 0
+    return m.end()
+
+
+def _clause(text: str, sentence_start: int, sentence_end: int, timex: Timex) -> tuple[int, int]:
+    """The span of the clause that carries ``timex``: its sentence, cut at semicolons and
+    dashes when the piece holding the date still says something on its own."""
+    start, end = sentence_start, sentence_end
+    for m in _CLAUSE_BREAK.finditer(text, sentence_start, sentence_end):
+        if m.end() <= timex.start:
+            candidate = (m.end(), end)
+        elif m.start() >= timex.end:
+            candidate = (start, m.start())
+        else:
+            continue
+        if len(text[candidate[0] : candidate[1]].split()) >= 6:
+            start, end = candidate
+    return _strip(text, start, end)
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in " ,;:":
+        start += 1
+    while end > start and text[end - 1] in " ,;:":
+        end -= 1
+    return start, end
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    start: int
+    end: int
+    aside: bool
+    """A relative clause set off by commas (", who walked out in March,"): removable."""
+
+
+def _pieces(text: str, start: int, end: int) -> list[_Piece]:
+    """A sentence cut into clauses: at semicolons, dashes, ", and"/", but"/", while", and
+    around comma-bounded relative clauses."""
+    cuts: list[tuple[int, int, bool]] = []  # (cut start, next piece start, next is an aside)
+    for m in _SENTENCE_BREAK.finditer(text, start, end):
+        cuts.append((m.start(), m.end(), False))
+    for m in _ASIDE.finditer(text, start, end):
+        cuts.append((m.start(), m.start("aside"), True))
+        cuts.append((m.end("aside"), m.end(), False))
+    pieces: list[_Piece] = []
+    begin, aside = start, False
+    for cut, resume, next_aside in sorted(cuts):
+        if cut < begin:
+            continue
+        a, b = _strip(text, begin, cut)
+        if b > a:
+            pieces.append(_Piece(a, b, aside))
+        begin, aside = resume, next_aside
+    a, b = _strip(text, begin, end)
+    if b > a:
+        pieces.append(_Piece(a, b, aside))
+    return pieces
+
+
+def _spans_for(
+    pieces: Sequence[_Piece], own: set[int], other: set[int]
+) -> tuple[tuple[int, int], list[int]]:
+    """For one date of a sentence that names several: the evidence span (its own clauses, and
+    the subject before a relative clause) and the clauses that make up its text (those, and the
+    main clauses before them that hold no other date)."""
+    first, last = min(own), max(own)
+    if pieces[first].aside and first > 0 and first - 1 not in other:
+        first -= 1  # "Nurses at the hospital, who walked out in March": keep the subject
+    evidence = (pieces[first].start, pieces[last].end)
+    parts = [
+        i
+        for i, p in enumerate(pieces)
+        if first <= i <= last or (i < first and i not in other and not p.aside)
+    ]
+    return evidence, parts
+
+
+def _compose(text: str, pieces: Sequence[_Piece], parts: Sequence[int]) -> str:
+    """Clauses put together as one sentence: neighbours joined as written, a gap closed with
+    a space, a leading connective ("and that") dropped, the first letter capitalised."""
+    joined = ""
+    for n, i in enumerate(parts):
+        if n:
+            before = parts[n - 1]
+            joined += text[pieces[before].end : pieces[i].start] if i == before + 1 else " "
+        joined += text[pieces[i].start : pieces[i].end]
+    joined = _CONNECTIVE.sub("", joined.strip(" ,;:"), count=1)
+    return joined[:1].upper() + joined[1:]
+
+
+def _trim(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= MAX_TEXT_CHARS:
+        return text
+    cut = text.rfind(" ", 0, MAX_TEXT_CHARS - 1)
+    return text[: cut if cut > 0 else MAX_TEXT_CHARS - 1].rstrip(" ,;:") + "…"
+
+
+@dataclass(slots=True)
+class _Found:
+    period: _Period
+    evidence: Evidence
+    text: str
+    text_spans: list[tuple[int, int]]
+    order: tuple[int, int]
+    main: bool
+    """Whether its text is a main clause (not only a relative clause about something else)."""
+
+
+def _sentence_mentions(
+    article: Article,
+    position: int,
+    start: int,
+    end: int,
+    dated: Sequence[tuple[Timex, _Period]],
+) -> list[_Found]:
+    """One mention per distinct date of a sentence. With one date, the mention is the sentence
+    (or its clause, see :func:`_clause`); with several, each date gets its own clauses."""
+    text = article.text
+    periods: dict[_Period, list[Timex]] = {}
+    for timex, period in dated:
+        periods.setdefault(period, []).append(timex)
+    if len(periods) == 1:
+        ((period, timexes),) = periods.items()
+        a, b = _clause(text, start, end, timexes[0])
+        evidence = Evidence(article_id=article.id, start=a, end=b)
+        order = (position, timexes[0].start)
+        return [_Found(period, evidence, text[a:b], [(a, b)], order, True)]
+    pieces = _pieces(text, start, end)
+
+    def holding(timexes: Iterable[Timex]) -> set[int]:
+        return {i for i, p in enumerate(pieces) for t in timexes if p.start <= t.start < p.end}
+
+    found = []
+    for period, timexes in periods.items():
+        own = holding(timexes)
+        other = holding(t for p, ts in periods.items() if p != period for t in ts) - own
+        if not own:
+            continue
+        (a, b), parts = _spans_for(pieces, own, other)
+        evidence = Evidence(article_id=article.id, start=a, end=b)
+        order = (position, timexes[0].start)
+        spans = [(pieces[i].start, pieces[i].end) for i in parts]
+        main = not all(pieces[i].aside for i in own)
+        composed = _compose(text, pieces, parts)
+        found.append(_Found(period, evidence, composed, spans, order, main))
+    return found
+
+
+def _mentions(material: StoryMaterial) -> tuple[list[_Mention], dict[str, float]]:
+    """Every dated mention of the story, and the idf of event words over its sentences."""
+    found: list[tuple[_Found, list[str], list[str]]] = []
+    df: Counter[str] = Counter()
+    sentence_count = 0
+    for position, article in enumerate(material.articles):
+        annotations = material.annotations.get(article.id)
+        index = SentenceIndex(article.text)
+        if not article.is_duplicate:
+            # Copies would count their origin's words twice.
+            for span in index.spans:
+                df.update(set(event_words(span.text).words))
+            sentence_count += len(index.spans)
+        if annotations is None:
+            continue
+        names = material.entity_names.get(article.id, {})
+        skip_to = dateline_end(article.text)
+        by_sentence: dict[tuple[int, int], list[tuple[Timex, _Period]]] = {}
+        for timex in annotations.timexes:
+            period = _period(timex)
+            if period is None or timex.start < skip_to or _is_boilerplate(article, timex):
+                continue
+            if _is_current_year(article, timex, period):
+                continue
+            sentence = index.containing(timex.start)
+            if sentence is not None:
+                key = (max(sentence.start, skip_to), sentence.end)
+                by_sentence.setdefault(key, []).append((timex, period))
+        for (start, end), dated in by_sentence.items():
+            for item in _sentence_mentions(article, position, start, end, dated):
+                spans = item.text_spans
+                ids = [
+                    names[e.canonical]
+                    for e in annotations.entities
+                    if e.canonical in names and any(a <= e.start < b for a, b in spans)
+                ]
+                dates = [
+                    t.text for t in annotations.timexes if any(a <= t.start < b for a, b in spans)
+                ]
+                found.append((item, ids, dates))
+    n = max(sentence_count, 1)
+    idf = {w: 1.0 + math.log(n / c) for w, c in df.items()}
+    # Entities are not counted over sentences: naming the same actor weighs as a rare word.
+    idf.update({"@" + i: 1.0 + math.log(n) for _, ids, _ in found for i in ids})
+    mentions = []
+    for item, ids, dates in found:
+        words = event_words(item.text, entity_ids=ids, drop=dates)
+        if len(words.words) < MIN_EVENT_WORDS:
+            continue
+        mentions.append(
+            _Mention(item.period, item.evidence, item.text, words, item.order, item.main)
+        )
+    return mentions, idf
+
+
+def _is_current_year(article: Article, timex: Timex, period: _Period) -> bool:
+    """ "This year", "earlier this year": the year of publication, named relative to it. Such
+    phrases qualify a figure ("a 9 percent rise this year") far more often than they date a
+    happening, and an entry dated only by the current year tells a reader nothing."""
+    return (
+        period.precision is DatePrecision.YEAR
+        and article.published is not None
+        and article.published.year == period.first.year
+        and not any(c.isdigit() for c in timex.text)
+    )
+
+
+def _is_boilerplate(article: Article, timex: Timex) -> bool:
+    """A "Published March 6, 2024" or "Updated ..." line: the page's own date, not an event."""
+    line_start = article.text.rfind("\n", 0, timex.start) + 1
+    return _BOILERPLATE_LINE.match(article.text, line_start) is not None
+
+
+def _similarity(mention: _Mention, cluster: _Cluster, idf: Mapping[str, float]) -> float:
+    return max(
+        event_similarity(mention.words, member.words, idf)
+        for member in cluster.members[:MAX_REPRESENTATIVES]
+    )
+
+
+def _best(
+    mention: _Mention, candidates: Iterable[_Cluster], idf: Mapping[str, float]
+) -> _Cluster | None:
+    ranked = sorted(candidates, key=lambda c: (-len(c.members), c.members[0].order))
+    rank = _PRECISION_RANK[mention.period.precision]
+    best, best_score = None, 0.0
+    for cluster in ranked[:MAX_CANDIDATES]:
+        steps = abs(rank - _PRECISION_RANK[cluster.period.precision])
+        score = _similarity(mention, cluster, idf)
+        if score >= SAME_EVENT + COARSER_STEP * steps and score > best_score:
+            best, best_score = cluster, score
+    return best
+
+
+def _cluster(mentions: Sequence[_Mention], idf: Mapping[str, float]) -> list[_Cluster]:
+    """Greedy clustering, finest precision first (see the module docstring)."""
+    ordered = sorted(
+        mentions, key=lambda m: (_PRECISION_RANK[m.period.precision], m.period.first, m.order)
+    )
+    clusters: list[_Cluster] = []
+    by_day: dict[date, list[_Cluster]] = defaultdict(list)
+    # Clusters by the month and year they fall in, so a coarse mention only looks at its own.
+    by_month: dict[tuple[int, int], list[_Cluster]] = defaultdict(list)
+    by_year: dict[int, list[_Cluster]] = defaultdict(list)
+    for mention in ordered:
+        period = mention.period
+        if period.precision is DatePrecision.DAY:
+            pool: Iterable[_Cluster] = by_day[period.first]
+        elif period.precision is DatePrecision.YEAR:
+            pool = by_year[period.first.year]
+        else:
+            months = {
+                (period.first.year, period.first.month),
+                (period.last.year, period.last.month),
+            }
+            pool = {id(c): c for m in sorted(months) for c in by_month[m]}.values()
+        compatible = [c for c in pool if period.holds(c.period) or c.period.holds(period)]
+        target = _best(mention, compatible, idf)
+        if target is None:
+            target = _Cluster(period)
+            clusters.append(target)
+            by_year[period.first.year].append(target)
+            if period.precision is not DatePrecision.YEAR:
+                by_month[(period.first.year, period.first.month)].append(target)
+                if (period.last.year, period.last.month) != (period.first.year, period.first.month):
+                    by_month[(period.last.year, period.last.month)].append(target)
+            if period.precision is DatePrecision.DAY:
+                by_day[period.first].append(target)
+        target.add(mention)
+    return clusters
+
+
+def _representative(cluster: _Cluster) -> _Mention:
+    """The mention whose text the entry shows: the earliest reported at the entry's date,
+    preferring one whose date is in a main clause (the news, not background to other news)."""
+    finest = [m for m in cluster.members if m.period == cluster.period]
+    return min(finest, key=lambda m: (not m.main, m.order))
+
+
+def build_timeline(material: StoryMaterial) -> tuple[TimelineEntry, ...]:
+    """The story's dated happenings, earliest first (then finest precision first).
+
+    Each entry has the finest date of the mentions merged into it, the text of its most
+    representative mention, and every mention as evidence (the clause around the date), in
+    story order. See the module docstring for what is kept and how mentions merge.
+    """
+    mentions, idf = _mentions(material)
+    entries: list[tuple[tuple[object, ...], TimelineEntry]] = []
+    for cluster in _cluster(mentions, idf):
+        text = _trim(_representative(cluster).text)
+        members = sorted(cluster.members, key=lambda m: m.order)
+        sources: list[Evidence] = []
+        for m in members:
+            if m.evidence not in sources:
+                sources.append(m.evidence)
+        entry = TimelineEntry(
+            date=cluster.period.value,
+            precision=cluster.period.precision,
+            text=text,
+            sources=tuple(sources),
+        )
+        key = (
+            cluster.period.first,
+            _PRECISION_RANK[cluster.period.precision],
+            members[0].order,
+            text,
+        )
+        entries.append((key, entry))
+    entries.sort(key=lambda pair: pair[0])
+    return tuple(entry for _, entry in entries)

@@ -1,0 +1,234 @@
+"""The story timeline: dated happenings merged across outlets, finest date kept, every source cited.
+
+``timeline_nurses.jsonl`` is one story told by three outlets over four weeks: the walkout is
+dated "on Tuesday morning" (same-day report), "on Tuesday" (a Wednesday report with a
+"NORRVIK, March 6" dateline), "on March 5" (a Thursday wire) and "in March" (a report a month
+later); on the same day the health minister met the union, which is another happening.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from storyline import open_project
+from storyline.config import Settings
+from storyline.model import (
+    Annotations,
+    Article,
+    DatePrecision,
+    StoryMaterial,
+    StorySummary,
+    TimelineEntry,
+    Timex,
+    TimexType,
+)
+from storyline.synthesize.timeline import build_timeline, event_similarity, event_words
+
+NURSES = Path(__file__).parent / "fixtures" / "dossier" / "timeline_nurses.jsonl"
+BuildMaterial = Callable[[Path], StoryMaterial]
+
+_FORMATS = {
+    DatePrecision.DAY: re.compile(r"\d{4}-\d\d-\d\d"),
+    DatePrecision.WEEK: re.compile(r"\d{4}-W\d\d"),
+    DatePrecision.MONTH: re.compile(r"\d{4}-\d\d"),
+    DatePrecision.YEAR: re.compile(r"\d{4}"),
+}
+
+
+def _first_day(entry: TimelineEntry) -> date:
+    if entry.precision is DatePrecision.DAY:
+        return date.fromisoformat(entry.date)
+    if entry.precision is DatePrecision.WEEK:
+        year, week = entry.date.split("-W")
+        return date.fromisocalendar(int(year), int(week), 1)
+    if entry.precision is DatePrecision.MONTH:
+        return date.fromisoformat(entry.date + "-01")
+    return date(int(entry.date), 1, 1)
+
+
+def _cited(material: StoryMaterial, entry: TimelineEntry) -> list[str]:
+    texts = {a.id: a.text for a in material.articles}
+    return [texts[s.article_id][s.start : s.end] for s in entry.sources]
+
+
+def _entry_citing(
+    material: StoryMaterial, timeline: tuple[TimelineEntry, ...], article_id: str, words: str
+) -> TimelineEntry:
+    """The entry with a source in ``article_id`` whose cited span holds ``words``."""
+    texts = {a.id: a.text for a in material.articles}
+    found = [
+        e
+        for e in timeline
+        for s in e.sources
+        if s.article_id == article_id and words in texts[article_id][s.start : s.end]
+    ]
+    assert len(found) == 1, f"{len(found)} entries cite {words!r} in {article_id}"
+    return found[0]
+
+
+@pytest.fixture
+def nurses(story_material: BuildMaterial) -> StoryMaterial:
+    return story_material(NURSES)
+
+
+def test_one_walkout_reported_four_ways_is_one_entry_citing_every_outlet(
+    nurses: StoryMaterial,
+) -> None:
+    timeline = build_timeline(nurses)
+    # "on Tuesday" in a Wednesday report and "on March 5" in a Thursday one name the same day.
+    walkout = _entry_citing(nurses, timeline, "tl-coastal-1", "walked out on Tuesday")
+    assert walkout is _entry_citing(nurses, timeline, "tl-wire-1", "walked out on March 5")
+    assert walkout is _entry_citing(nurses, timeline, "tl-herald-1", "walked off the job")
+    # A month later "walked out in March" joins it, and the day stays the entry's date.
+    assert walkout is _entry_citing(nurses, timeline, "tl-herald-2", "walked out in March")
+    assert (walkout.date, walkout.precision) == ("2024-03-05", DatePrecision.DAY)
+    assert {s.article_id for s in walkout.sources} == {
+        "tl-herald-1",
+        "tl-coastal-1",
+        "tl-wire-1",
+        "tl-herald-2",
+    }
+    assert "walked" in walkout.text and "Norrvik General Hospital" in walkout.text
+
+
+def test_another_happening_on_the_same_day_is_its_own_entry(nurses: StoryMaterial) -> None:
+    timeline = build_timeline(nurses)
+    walkout = _entry_citing(nurses, timeline, "tl-wire-1", "walked out on March 5")
+    meeting = _entry_citing(nurses, timeline, "tl-herald-1", "met the union's leaders")
+    assert meeting is not walkout
+    assert meeting.date == walkout.date == "2024-03-05"
+    # The minister's meeting is itself reported by three outlets, and merged as such.
+    assert meeting is _entry_citing(nurses, timeline, "tl-coastal-1", "met the union's leaders")
+    assert meeting is _entry_citing(nurses, timeline, "tl-wire-1", "met the union's leaders")
+    assert "met" in meeting.text
+
+
+def test_a_sentence_with_two_dates_gives_each_its_own_clause(nurses: StoryMaterial) -> None:
+    timeline = build_timeline(nurses)
+    # "...walked out on Tuesday over staffing levels, and the hospital cancelled more planned
+    # operations on Wednesday as the strike entered its second day."
+    wednesday = _entry_citing(nurses, timeline, "tl-coastal-1", "on Wednesday")
+    assert wednesday.date == "2024-03-06"
+    assert "cancelled" in wednesday.text and "walked out" not in wednesday.text
+    for cited in _cited(nurses, wednesday):
+        assert "walked out" not in cited
+
+
+def test_datelines_and_the_current_year_make_no_entry(nurses: StoryMaterial) -> None:
+    timeline = build_timeline(nurses)
+    coastal = next(a for a in nurses.articles if a.id == "tl-coastal-1")
+    dateline_end = coastal.text.index("—") + 1
+    assert all(
+        s.start >= dateline_end for e in timeline for s in e.sources if s.article_id == coastal.id
+    )
+    # "150 new posts this year" dates no happening; "in 2011" does.
+    assert not [e for e in timeline if e.date == "2024"]
+    assert [e.date for e in timeline if e.precision is DatePrecision.YEAR] == ["1968", "2011"]
+
+
+def test_entries_are_ordered_resolved_and_cite_real_spans(nurses: StoryMaterial) -> None:
+    timeline = build_timeline(nurses)
+    assert len(timeline) >= 6
+    keys = [(_first_day(e), list(DatePrecision).index(e.precision)) for e in timeline]
+    assert keys == sorted(keys)
+    texts = {a.id: a.text for a in nurses.articles}
+    for entry in timeline:
+        assert _FORMATS[entry.precision].fullmatch(entry.date), entry
+        assert entry.text.strip() and entry.sources
+        for source in entry.sources:
+            assert 0 <= source.start < source.end <= len(texts[source.article_id])
+        assert len(set(entry.sources)) == len(entry.sources)
+    assert build_timeline(nurses) == timeline
+
+
+def _material(*articles: tuple[str, str, list[tuple[str, str]]]) -> StoryMaterial:
+    """A story from (id, text, [(timex text, value)]) triples, timexes found in the text."""
+    made, annotations = [], {}
+    for article_id, text, timexes in articles:
+        made.append(Article(id=article_id, text=text, source=article_id))
+        found, offset = [], 0
+        for t, v in timexes:
+            start = text.index(t, offset)
+            offset = start + len(t)
+            kind = TimexType.DURATION if v.startswith("P") else TimexType.DATE
+            found.append(Timex(text=t, start=start, end=offset, type=kind, value=v))
+        annotations[article_id] = Annotations(timexes=tuple(found))
+    summary = StorySummary(
+        id="s-test",
+        title=None,
+        article_ids=tuple(a.id for a in made),
+        first_published=None,
+        last_published=None,
+        sources=len(made),
+    )
+    return StoryMaterial(story=summary, articles=tuple(made), annotations=annotations)
+
+
+def test_unresolved_values_durations_and_coarser_unrelated_dates_stay_out_or_apart() -> None:
+    material = _material(
+        (
+            "a",
+            "The bridge in Selby closed on Friday after engineers found cracks in two piers. "
+            "The ferry service doubled its crossings on Friday. "
+            "Repairs could take three years, engineers said.",
+            [("Friday", "2024-05-10"), ("Friday", "2024-05-10"), ("three years", "P3Y")],
+        ),
+        (
+            "b",
+            "Engineers closed the Selby bridge on May 10 when they found cracks in its piers. "
+            "The council will vote on the repair budget in May, its chair said. "
+            "Residents recall the bridge opened on a Sunday long ago.",
+            [("May 10", "2024-05-10"), ("May", "2024-05"), ("a Sunday", "XXXX-WXX-7")],
+        ),
+    )
+    timeline = build_timeline(material)
+    assert [(e.date, len(e.sources)) for e in timeline] == [
+        ("2024-05", 1),
+        ("2024-05-10", 2),
+        ("2024-05-10", 1),
+    ]
+    closure = timeline[1]
+    assert {s.article_id for s in closure.sources} == {"a", "b"}
+    assert "bridge" in closure.text
+    assert "ferry" in timeline[2].text
+    assert "council" in timeline[0].text
+
+
+def test_event_similarity_weighs_rare_words_more() -> None:
+    walked = event_words("Nurses walked out over staffing")
+    also_walked = event_words("The nurses walked out")
+    met = event_words("The minister met the nurses")
+    idf = {"nurse": 1.0, "walk": 3.0, "out": 2.0, "staff": 3.0, "minist": 3.0, "met": 3.0}
+    assert event_similarity(walked, also_walked, idf) > event_similarity(walked, met, idf)
+    assert event_similarity(walked, walked, idf) == pytest.approx(1.0)
+    assert event_similarity(walked, event_words(""), idf) == 0.0
+
+
+def test_demo_stories_have_ordered_cited_timelines(demo_store: Path) -> None:
+    with open_project(demo_store, settings=Settings()) as project:
+        materials = [project.story_material(s.id) for s in project.stories()]
+    strike = next(m for m in materials if "dockworkers" in (m.story.title or "").lower())
+    for material in materials:
+        timeline = build_timeline(material)
+        assert timeline, material.story.title
+        keys = [(_first_day(e), list(DatePrecision).index(e.precision)) for e in timeline]
+        assert keys == sorted(keys)
+        ids = {a.id for a in material.articles}
+        assert all(s.article_id in ids for e in timeline for s in e.sources)
+    # The walkout on Wednesday 6 March is reported by Meridian Press ("on Wednesday") and by
+    # Global Dispatch a week later ("on March 6"): one entry citing both outlets.
+    sources = {a.id: a.source for a in strike.articles}
+    timeline = build_timeline(strike)
+    walkout = [
+        e
+        for e in timeline
+        if e.date == "2024-03-06" and any("walked" in c for c in _cited(strike, e))
+    ]
+    assert len(walkout) == 1
+    outlets = {sources[s.article_id] for s in walkout[0].sources}
+    assert {"Meridian Press", "Global Dispatch"} <= outlets
