@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from storyline.model import Article, StoryQuery, StorySort
+from storyline.model import Article, StoryEvent, StoryQuery, StorySort
 from storyline.store import SqliteStore, Store, open_store
 from storyline.store.migrations import SQLITE_MIGRATIONS
 from storyline.store.sqlite import fts_query
@@ -18,6 +18,7 @@ TEXTS = {
     "port-1": ("Dockworkers vote to strike", "Dockworkers at Calder voted to strike on Monday."),
     "port-2": ("Port strike enters second week", "The strike at Calder's port goes on."),
     "port-3": ("Ships wait offshore", "Forty ships waited off Calder as the stoppage went on."),
+    "port-4": ("Strike ends", "Dockworkers went back to work at Calder."),
     "fuel-1": ("Fuel prices jump", "Fuel prices in Valdoría rose 18 percent after the subsidy."),
     "fuel-2": ("Protests over fuel", "Protesters marched in Arlen against the fuel price rise."),
     "flood-1": ("Water rises downstream", "The Marlow River crested at 9.2 metres in Eastbrook."),
@@ -133,6 +134,23 @@ def test_search_follows_title_and_text_changes(store: Store, tmp_path: Path) -> 
     assert _ids(store, StoryQuery(text="subsidy")) == []
 
 
+def test_story_order_follows_articles_moving_between_stories(store: Store) -> None:
+    index = store.story_index()
+    with store.transaction():
+        # A merge moves the flood story's article into the fuel story.
+        index.add_event(
+            StoryEvent(kind="merge", story_ids=("s-fuel", "s-flood"), into="s-fuel", reason="t")
+        )
+    page = store.search_stories(StoryQuery())
+    assert [(s.id, len(s.article_ids)) for s in page.stories] == [("s-fuel", 3), ("s-port", 3)]
+    assert page.total == 2
+    assert page.stories == tuple(store.stories())
+    with store.transaction():
+        store.add_article(_article("port-4", 25, "Daily Ledger"))
+    assert _ids(store, StoryQuery(sort=StorySort.LARGEST)) == ["s-port", "s-fuel"]
+    assert _ids(store, StoryQuery()) == ["s-port", "s-fuel"]
+
+
 def test_articles_story_ids(store: Store) -> None:
     assert store.article_story_ids(["port-2", "fuel-1", "missing"]) == {
         "port-2": "s-port",
@@ -154,5 +172,6 @@ def test_a_version_4_store_is_indexed_when_upgraded(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     with SqliteStore(path) as store:
-        assert store.schema_version() == len(SQLITE_MIGRATIONS) >= 5
+        assert store.schema_version() == len(SQLITE_MIGRATIONS) >= 8
         assert _ids(store, StoryQuery(text="dockworkers walkout")) == ["s-1"]
+        assert store.search_stories(StoryQuery()).total == 1

@@ -166,4 +166,41 @@ SQLITE_MIGRATIONS: list[list[str]] = [
             FROM annotations n JOIN articles a ON a.id = n.article_id
             WHERE NOT EXISTS (SELECT 1 FROM entity_links l WHERE l.article_id = a.id)""",
     ],
+    # 8: live stories with their size and latest publication, kept by triggers on `articles`
+    # (every change is a few index look-ups): story lists are read in order from an index
+    # instead of grouping every article. `recent` is the latest publication, '' when unknown.
+    [
+        """CREATE TABLE story_stats (
+            story_id TEXT PRIMARY KEY, articles INTEGER NOT NULL, recent TEXT NOT NULL
+        ) WITHOUT ROWID""",
+        "CREATE INDEX story_stats_recent ON story_stats (recent DESC, story_id)",
+        "CREATE INDEX story_stats_largest ON story_stats (articles DESC, recent DESC, story_id)",
+        """CREATE TRIGGER story_stats_insert AFTER INSERT ON articles
+        WHEN new.story_id IS NOT NULL BEGIN
+            INSERT INTO story_stats (story_id, articles, recent)
+            VALUES (new.story_id, 1, coalesce(new.published, ''))
+            ON CONFLICT (story_id) DO UPDATE
+            SET articles = articles + 1, recent = max(recent, excluded.recent);
+        END""",
+        """CREATE TRIGGER story_stats_update AFTER UPDATE OF story_id, published ON articles BEGIN
+            UPDATE story_stats SET articles = articles - 1, recent = coalesce(
+                (SELECT max(published) FROM articles WHERE story_id = old.story_id), '')
+            WHERE story_id = old.story_id;
+            DELETE FROM story_stats WHERE story_id = old.story_id AND articles <= 0;
+            INSERT INTO story_stats (story_id, articles, recent)
+            SELECT new.story_id, 1, coalesce(new.published, '') WHERE new.story_id IS NOT NULL
+            ON CONFLICT (story_id) DO UPDATE
+            SET articles = articles + 1, recent = max(recent, excluded.recent);
+        END""",
+        """CREATE TRIGGER story_stats_delete AFTER DELETE ON articles
+        WHEN old.story_id IS NOT NULL BEGIN
+            UPDATE story_stats SET articles = articles - 1, recent = coalesce(
+                (SELECT max(published) FROM articles WHERE story_id = old.story_id), '')
+            WHERE story_id = old.story_id;
+            DELETE FROM story_stats WHERE story_id = old.story_id AND articles <= 0;
+        END""",
+        """INSERT INTO story_stats (story_id, articles, recent)
+            SELECT story_id, count(*), coalesce(max(published), '') FROM articles
+            WHERE story_id IS NOT NULL GROUP BY story_id""",
+    ],
 ]

@@ -99,11 +99,12 @@ def fts_query(text: str) -> str | None:
     return " ".join(f'"{w[:-1]}"*' if w.endswith("*") else f'"{w}"' for w in words)
 
 
+# Orders of story_stats rows, each read from an index (migration 8).
 _STORY_ORDER = {
-    StorySort.RECENT: "MAX(published) IS NULL, MAX(published) DESC, story_id",
-    StorySort.LARGEST: "COUNT(*) DESC, MAX(published) IS NULL, MAX(published) DESC, story_id",
+    StorySort.RECENT: "recent DESC, story_id",
+    StorySort.LARGEST: "articles DESC, recent DESC, story_id",
     # No disagreement counts are stored yet: the largest stories have the most to disagree on.
-    StorySort.DISPUTED: "COUNT(*) DESC, MAX(published) IS NULL, MAX(published) DESC, story_id",
+    StorySort.DISPUTED: "articles DESC, recent DESC, story_id",
 }
 
 
@@ -123,7 +124,9 @@ class SqliteStore:
     0
     """
 
-    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+    def __init__(self, path: str | Path, *, create: bool = True, shared: bool = False) -> None:
+        """``shared``: the connection may be used from any thread, by one thread at a time
+        (the caller serialises; the HTTP API lends each store to one request at a time)."""
         self.location = str(path)
         if not create and self.location != ":memory:" and not Path(self.location).is_file():
             raise StoreError(
@@ -134,7 +137,9 @@ class SqliteStore:
             if self.location != ":memory:":
                 Path(self.location).parent.mkdir(parents=True, exist_ok=True)
             # Autocommit mode: transactions are explicit, see transaction().
-            self._conn = sqlite3.connect(self.location, isolation_level=None)
+            self._conn = sqlite3.connect(
+                self.location, isolation_level=None, check_same_thread=not shared
+            )
             self._conn.row_factory = sqlite3.Row
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
@@ -361,8 +366,8 @@ class SqliteStore:
         self, query: StoryQuery, *, limit: int | None = None, offset: int = 0
     ) -> StoryPage:
         """Filters are subqueries over indexes (FTS5, source, published, entity articles);
-        the page is ordered and cut in SQL, then only its stories are read."""
-        where = ["story_id IS NOT NULL"]
+        the page is read in order from story_stats' indexes, then only its stories are read."""
+        where: list[str] = []
         params: list[object] = []
         if query.text is not None and query.text.strip():
             match = fts_query(query.text)
@@ -396,21 +401,18 @@ class SqliteStore:
                 f"JOIN articles a ON a.id = e.article_id WHERE e.entity_id IN ({marks}))"
             )
             params.extend(query.entity_ids)
-        condition = " AND ".join(where)
+        condition = f"WHERE {' AND '.join(where)}" if where else ""
         clause, paging = _paging(limit, offset)
         ids = [
             row[0]
             for row in self._conn.execute(
-                f"SELECT story_id FROM articles WHERE {condition} GROUP BY story_id "
+                f"SELECT story_id FROM story_stats {condition} "
                 f"ORDER BY {_STORY_ORDER[query.sort]}{clause}",
                 [*params, *paging],
             )
         ]
-        total = int(
-            self._conn.execute(
-                f"SELECT COUNT(DISTINCT story_id) FROM articles WHERE {condition}", params
-            ).fetchone()[0]
-        )
+        counted = self._conn.execute(f"SELECT COUNT(*) FROM story_stats {condition}", params)
+        total = int(counted.fetchone()[0])
         found = {story.id: story for story in self.stories(story_ids=ids)} if ids else {}
         return StoryPage(stories=tuple(found[i] for i in ids if i in found), total=total)
 
