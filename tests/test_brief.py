@@ -29,6 +29,7 @@ from storyline.model import (
     StoryMaterial,
 )
 from storyline.synthesize.brief import BriefCandidate, Summarizer, build_brief
+from storyline.synthesize.claims import analyze_claims
 
 DERAILMENT = Path(__file__).parent / "fixtures" / "dossier" / "brief_derailment.jsonl"
 BuildMaterial = Callable[[Path], StoryMaterial]
@@ -168,7 +169,7 @@ def test_the_brief_shows_the_disagreement(derailment: StoryMaterial) -> None:
     assert _supports(brief, claims[3]) or _supports(brief, claims[4])
     # With the wagon count better sourced than either injured count, a two-sentence brief
     # tells the wagons; the revision of the injured count is what brings that in instead.
-    claims = _claims(derailment, wagons=3, injured=1)
+    claims = _claims(derailment, wagons=4, injured=1)
     plain = build_brief(derailment, claims, [], max_sentences=2)
     assert _supports(plain, claims[1])
     assert not (_supports(plain, claims[3]) or _supports(plain, claims[4]))
@@ -281,3 +282,32 @@ def test_demo_briefs_open_on_the_first_report_and_cite_origins(demo_store: Path)
         assert brief[0].article_id == first.id
         assert brief[0].start <= first.text.index(".")
         assert len(build_brief(material, [], [], max_sentences=2)) == 2
+
+
+def _covers_top(brief: Sequence[BriefSentence], claims: Sequence[Claim]) -> bool:
+    top = max(c.independent_sources for c in claims)
+    return any(_supports(brief, c) for c in claims if c.independent_sources == top)
+
+
+def test_with_extracted_claims_the_brief_covers_the_best_sourced_fact_and_the_dispute(
+    derailment: StoryMaterial,
+) -> None:
+    claims, disagreements = analyze_claims(derailment)
+    assert claims and disagreements
+    brief = build_brief(derailment, claims, disagreements)
+    _check(derailment, brief, 5)
+    assert _covers_top(brief, claims)
+    by_id = {c.id: c for c in claims}
+    main = max(disagreements, key=lambda d: sum(by_id[i].independent_sources for i in d.claim_ids))
+    assert any(_supports(brief, by_id[i]) for i in main.claim_ids)
+
+
+def test_demo_briefs_with_extracted_claims_cover_their_best_sourced_fact(demo_store: Path) -> None:
+    with open_project(demo_store, settings=Settings()) as project:
+        materials = [project.story_material(s.id) for s in project.stories()]
+    for material in materials:
+        claims, disagreements = analyze_claims(material)
+        brief = build_brief(material, claims, disagreements)
+        _check(material, brief, 5)
+        if claims:
+            assert _covers_top(brief, claims), material.story.title

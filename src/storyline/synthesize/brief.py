@@ -10,12 +10,16 @@ taking the candidate with the best maximal-marginal-relevance score::
 where ``gain`` is what the sentence adds to the brief so far:
 
 - every claim it supports (a claim's support span overlaps the sentence) that no chosen sentence
-  covers yet, weighted by the claim's ``independent_sources``: the most corroborated facts first;
-- every disagreement whose claims it supports, weighted by :data:`DISAGREEMENT_WEIGHT` times
-  the share of that disagreement's claims it newly covers (a sentence that gives both figures
-  covers it at once);
+  covers yet, weighted by :data:`CLAIM_WEIGHT` times the claim's ``independent_sources`` over
+  the best-sourced claim's: the most corroborated facts first;
+- every disagreement whose claims it supports, weighted by :data:`DISAGREEMENT_WEIGHT` divided
+  by its rank among the disagreements (ranked by the sources of their claims: the main ones
+  count) times the share of that disagreement's claims it newly covers (a sentence that gives
+  both figures covers it at once);
 - a lead bonus (:data:`LEAD_BONUS`) for the first sentence of an origin article, half of it for
-  the second: news writing puts what happened first;
+  the second: news writing puts what happened first (and the first sentence of the story's
+  first report is taken before anything else when the brief has room for two sentences or
+  more: it says what the story is);
 - how central its words are to the story (the share of the origin articles that use each of
   them, averaged), times :data:`CENTRALITY_WEIGHT`; this alone orders candidates when there are
   no claims.
@@ -57,12 +61,13 @@ MIN_WORDS = 8
 """Shorter sentences ("Work resumed.") say too little out of context."""
 MAX_WORDS = 60
 """Longer sentences are run-ons that a reader skims."""
+CLAIM_WEIGHT = 2.0
+"""What covering the best-sourced claim adds; other claims add in proportion to their
+``independent_sources``."""
 DISAGREEMENT_WEIGHT = 2.0
-"""What covering a whole disagreement adds, per independent source of its best-sourced claim."""
-LEAD_BONUS = 1.0
-FIRST_REPORT_BONUS = 0.5
-"""Added to the lead bonus of the story's first report: it says what happened, where later
-reports' leads (and their background paragraphs, which centrality favours) retell it."""
+"""What covering the main disagreement whole adds (as much as the best-sourced claim); the
+k-th disagreement, ranked by the sources of its claims, adds 1/k of that."""
+LEAD_BONUS = 1.5
 CENTRALITY_WEIGHT = 1.0
 REDUNDANCY = 0.4
 """The MMR trade-off: how much similarity to the chosen sentences costs against relevance."""
@@ -148,9 +153,18 @@ class _Candidate:
     """Centrality: the part of the gain that does not change between rounds."""
     factor: float
     """1, or 0.5 for a sentence that leans on the one before it."""
+    opening: bool = False
+    """The lead of the story's first report."""
     score: float = 0.0
     chosen: bool = False
     claims_sorted: tuple[str, ...] = field(default=())
+
+
+def _unbalanced(sentence: str) -> bool:
+    """A piece of a quotation cut by the sentence splitter ('"The pumps can move 10,000
+    litres a minute.'): out of its quote marks it reads as the reporter's own words."""
+    straight = sentence.count('"') % 2 == 1
+    return straight or sentence.count("“") != sentence.count("”")
 
 
 def _origins(articles: Sequence[Article]) -> dict[str, str]:
@@ -229,12 +243,10 @@ def _candidates(
         for rank, (start, end, words) in enumerate(spans):
             text = article.text[start:end]
             count = len(text.split())
-            if not MIN_WORDS <= count <= MAX_WORDS or not words:
+            if not MIN_WORDS <= count <= MAX_WORDS or not words or _unbalanced(text):
                 continue
             covered = frozenset(c for s, e, c in claim_spans if s < end and e > start)
             lead = LEAD_BONUS if rank == 0 else LEAD_BONUS / 2 if rank == 1 else 0.0
-            if rank == 0 and article is first_report:
-                lead += FIRST_REPORT_BONUS
             # Cosine of its words with the story's word counts (by article): how much of what
             # most reports say it says, without favouring short or long sentences.
             centrality = sum(article_df[w] for w in words) / (math.sqrt(len(words)) * norm)
@@ -251,6 +263,7 @@ def _candidates(
                     lead=lead,
                     base=CENTRALITY_WEIGHT * centrality,
                     factor=0.5 if first in _DANGLING else 1.0,
+                    opening=rank == 0 and article is first_report,
                     claims_sorted=tuple(sorted(covered)),
                 )
             )
@@ -260,12 +273,18 @@ def _candidates(
 def _weights(
     claims: Sequence[Claim], disagreements: Sequence[Disagreement]
 ) -> tuple[dict[str, float], list[tuple[float, frozenset[str]]]]:
-    claim_weight = {c.id: float(max(c.independent_sources, 1)) for c in claims}
-    disputes = []
+    """Each claim's weight (its sources relative to the best-sourced claim's) and each
+    disagreement's (decaying with its rank, by the sources of its claims)."""
+    top = max((c.independent_sources for c in claims), default=1) or 1
+    claim_weight = {c.id: CLAIM_WEIGHT * max(c.independent_sources, 1) / top for c in claims}
+    sources = {c.id: max(c.independent_sources, 1) for c in claims}
+    ranked = []
     for d in disagreements:
         ids = frozenset(i for i in d.claim_ids if i in claim_weight)
         if ids:
-            disputes.append((DISAGREEMENT_WEIGHT * max(claim_weight[i] for i in ids), ids))
+            ranked.append((-sum(sources[i] for i in ids), sorted(ids), ids))
+    ranked.sort()
+    disputes = [(DISAGREEMENT_WEIGHT / (rank + 1), ids) for rank, (_, _, ids) in enumerate(ranked)]
     return claim_weight, disputes
 
 
@@ -312,6 +331,19 @@ def _select(
     leads: list[Article] = []
     for candidate in candidates:
         candidate.score = _gain(candidate, covered, leads, claim_weight, disputes)
+
+    def take(best: _Candidate) -> None:
+        best.chosen = True
+        chosen.append(best)
+        covered.update(best.claims)
+        if best.lead >= LEAD_BONUS:
+            leads.append(best.article)
+
+    if max_sentences > 1:
+        # The story's first report says what happened: the brief starts from it.
+        for candidate in candidates:
+            if candidate.opening:
+                take(candidate)
     while len(chosen) < max_sentences:
         gains = [
             (_gain(c, covered, leads, claim_weight, disputes), c)
@@ -332,12 +364,7 @@ def _select(
                 pick = (mmr, key, c)
         if pick is None:
             break
-        best = pick[2]
-        best.chosen = True
-        chosen.append(best)
-        covered |= best.claims
-        if best.lead >= LEAD_BONUS:
-            leads.append(best.article)
+        take(pick[2])
     return sorted(chosen, key=lambda c: (c.position, c.start))
 
 
