@@ -136,3 +136,21 @@ def test_demo_flood_groups_evacuee_counts(demo_store: Path) -> None:
     # A story of 14 articles gives a readable number of claims, not one per number.
     assert len(claims) < 10 * len(material.articles)
     assert disagreements
+
+
+def test_dated_events_agree_at_the_coarser_precision(story_material: Build) -> None:
+    material = story_material(DOSSIER / "claims_events.jsonl")
+    claims, _ = analyze_claims(material)
+    began = [c for c in claims if c.kind is ClaimKind.EVENT and c.subject == "strike"]
+    by_value = {c.value: c for c in began}
+    # "walked out on Wednesday", "began three weeks ago" (that week) and "began in early March"
+    # (that month) are one claim that keeps the finest date.
+    assert {e.article_id for e in by_value["2025-03-05"].support} == {"ev1", "ev2", "ev3"}
+    assert by_value["2025-03-05"].independent_sources == 3
+    assert by_value["2025-03-05"].statement == "strike: began 2025-03-05"
+    # "began on March 12" is not compatible with any of them.
+    assert {e.article_id for e in by_value["2025-03-12"].support} == {"ev4"}
+    resigned = [c for c in claims if c.subject == "Jonas Berg" and c.predicate == "resigned"]
+    assert [(c.value, c.independent_sources) for c in resigned] == [("2025-03-25", 3)]
+    # A dated resignation makes the undated state redundant.
+    assert not [c for c in claims if c.kind is ClaimKind.STATE and c.subject == "Jonas Berg"]

@@ -123,3 +123,10 @@ def test_demo_disagreements(demo_store: Path) -> None:
         if all("ships waiting" in port_by_id[i].subject for i in d.claim_ids)
     ]
     assert ["40", "nearly 60"] in ships, ships
+
+
+def test_incompatible_dates_are_a_contradiction(story_material: Build) -> None:
+    claims, disagreements = _analyze(story_material, "claims_events.jsonl")
+    assert [d.type for d in disagreements] == [DisagreementType.CONTRADICTION]
+    assert sorted(_values(disagreements[0], claims)) == ["2025-03-05", "2025-03-12"]
+    assert "the strike began" in disagreements[0].explanation

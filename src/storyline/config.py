@@ -109,6 +109,12 @@ class StorySettings:
     can still be joined on strong evidence). No decay when either time is unknown."""
     max_candidates: int = field(default=8, metadata=_range(1, 10_000))
     """Candidate stories scored per article, at most (retrieved from the index)."""
+    check_every: int = field(default=100, metadata=_range(0, None))
+    """During ingest, the stories that changed are checked (and split when their articles
+    report separate events) after every this many stored articles, and at the end; 0: only at
+    the end."""
+    check_max_members: int = field(default=200, metadata=_range(4, 5_000))
+    """A check skips stories with more articles than this (its cost grows with their square)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

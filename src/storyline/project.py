@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -24,7 +24,7 @@ from storyline.config import Settings, load_settings
 from storyline.dedup import MinHashDeduper
 from storyline.errors import NotFoundError, UsageError
 from storyline.ingest import read_articles, read_many
-from storyline.link import StoryClusterer
+from storyline.link import CheckReport, StoryClusterer
 from storyline.link.entities import AliasTable, EntityLinker
 from storyline.model import (
     Annotations,
@@ -174,13 +174,16 @@ class Project:
 
         Uses each article's annotations when it has them (names, places, dates), its text
         alone otherwise. Returns the counts in ``articles_assigned``, ``new_stories`` and
-        ``assignment_failed``.
+        ``assignment_failed``. Ends with :meth:`check_stories` over the stories that changed.
         """
         tally = _tally if _tally is not None else _Tally()
         while True:
             with self.store.transaction():
                 if not self._assign_pending(tally):
-                    return tally.report()
+                    break
+        with self.store.transaction():
+            self.clusterer.check()
+        return tally.report()
 
     def _assign_pending(self, tally: _Tally) -> int:
         """Assign one batch of unassigned articles; returns how many were tried."""
@@ -199,6 +202,8 @@ class Project:
                 continue
             tally.assigned += 1
             tally.new_stories += assignment.new_story
+            # Every settings.stories.check_every articles; eval clustering does the same.
+            self.clusterer.periodic_check()
         return len(pending)
 
     def link_pending(
@@ -300,6 +305,19 @@ class Project:
             entities=tuple(entities),
             entity_names=names,
         )
+
+    def check_stories(self, story_ids: Sequence[str] | None = None) -> CheckReport:
+        """Check the stories that changed since the last check (or ``story_ids``, by any id
+        they had) and split those whose articles report separate events; ingest does this every
+        ``settings.stories.check_every`` articles and at its end. NotFoundError for an unknown
+        story id."""
+        if story_ids is not None:
+            index = self.store.story_index()
+            for story_id in story_ids:
+                if index.story(index.resolve(story_id)) is None:
+                    raise NotFoundError(f"no story with id {story_id!r}")
+        with self.store.transaction():
+            return self.clusterer.check(story_ids)
 
     def story_history(self, story_id: str) -> StoryHistory:
         """What happened to a story id: the live story it resolves to and its merges/splits."""

@@ -207,7 +207,9 @@ def cluster(
     *,
     dedup: bool = True,
 ) -> tuple[dict[str, str], StoryClusterer]:
-    """Add the documents, in the given order, to a fresh clusterer; their story ids."""
+    """Add the documents, in the given order, to a fresh clusterer, checking its stories as
+    ingest does (every ``settings.stories.check_every`` articles and at the end); their story
+    ids."""
     deduper = MinHashDeduper(settings.dedup, MemoryDedupIndex()) if dedup else None
     clusterer = StoryClusterer(settings.stories, MemoryStoryIndex())
     for doc in docs:
@@ -215,6 +217,9 @@ def cluster(
         if deduper is not None:
             article = deduper.add(article)
         clusterer.add(article, annotations.get(article.id))
+        # The same periodic check as ``storyline ingest`` (Project.assign_pending).
+        clusterer.periodic_check()
+    clusterer.check()
     pred = {}
     for doc in docs:
         story = clusterer.story_of(doc.article.id)
@@ -234,6 +239,7 @@ class ClusteringScores:
     bcubed: BCubed
     pairwise: PRF
     merges: int = 0
+    splits: int = 0
     shuffled_bcubed: tuple[BCubed, ...] = ()
     shuffled_pairwise: tuple[PRF, ...] = ()
     extra: dict[str, object] = field(default_factory=dict)
@@ -255,6 +261,7 @@ class ClusteringScores:
             "order": self.order,
             "predicted_stories": self.predicted_stories,
             "merges": self.merges,
+            "splits": self.splits,
             "bcubed": self.bcubed.to_dict(),
             "pairwise": self.pairwise.to_dict(),
         }
@@ -314,6 +321,7 @@ def evaluate_clustering(
         bcubed=bcubed(pred, gold),
         pairwise=pairwise(pred, gold),
         merges=sum(1 for e in clusterer.events() if e.kind == "merge"),
+        splits=sum(1 for e in clusterer.events() if e.kind == "split"),
         shuffled_bcubed=tuple(shuffled_b),
         shuffled_pairwise=tuple(shuffled_p),
     )
@@ -325,7 +333,7 @@ def report(scores: ClusteringScores) -> str:
     lines = [
         f"documents {scores.documents}, gold stories {scores.gold_stories}, "
         f"predicted stories {scores.predicted_stories} (order: {scores.order}, "
-        f"merges: {scores.merges})",
+        f"merges: {scores.merges}, splits: {scores.splits})",
         f"BCubed    P {b.precision:.4f}  R {b.recall:.4f}  F1 {b.f1:.4f}",
         f"pairwise  P {p.precision:.4f}  R {p.recall:.4f}  F1 {p.f1:.4f}",
     ]

@@ -4,11 +4,12 @@ from storyline.link.entities import AliasTable, EntityLinker
 from storyline.link.entity_index import EntityIndex, EntityRecord, MemoryEntityIndex
 from storyline.link.features import ArticleFeatures, article_features, name_key
 from storyline.link.index import MemoryStoryIndex, StoredArticle, StoryIndex, StoryProfile
-from storyline.link.stories import StoryClusterer, story_id_for
+from storyline.link.stories import CheckReport, StoryClusterer, story_id_for
 
 __all__ = [
     "AliasTable",
     "ArticleFeatures",
+    "CheckReport",
     "EntityIndex",
     "EntityLinker",
     "EntityRecord",

@@ -129,6 +129,17 @@ class StoryIndex(Protocol):
     def story_count(self) -> int:
         """Live stories."""
 
+    def members(self, story_id: str, *, limit: int) -> list[StoredArticle]:
+        """The stored articles of a live story (those assigned to it or to a story merged into
+        it), earliest arrival first, at most ``limit``."""
+
+    def changed_stories(self, *, limit: int) -> list[str]:
+        """Live ids (sorted, at most ``limit``) of the stories that articles were put into
+        since :meth:`clear_changed` last named them: what a periodic check looks at."""
+
+    def clear_changed(self, story_ids: Iterable[str]) -> None:
+        """Forget that these stories changed (they were just checked)."""
+
 
 class MemoryStoryIndex:
     """A :class:`StoryIndex` in plain dictionaries: for tests, benchmarks and one-off runs.
@@ -145,6 +156,9 @@ class MemoryStoryIndex:
         self._articles: dict[str, StoredArticle] = {}
         self._events: list[StoryEvent] = []
         self._merged_into: dict[str, str] = {}
+        self._merged_from: dict[str, list[str]] = {}
+        self._by_story: dict[str, dict[str, None]] = {}
+        self._changed: dict[str, None] = {}
 
     def __len__(self) -> int:
         return len(self._articles)
@@ -216,7 +230,12 @@ class MemoryStoryIndex:
         return {i: self._articles[i] for i in article_ids if i in self._articles}
 
     def put_article(self, article: StoredArticle) -> None:
+        before = self._articles.get(article.article_id)
+        if before is not None and before.story_id != article.story_id:
+            self._by_story.get(before.story_id, {}).pop(article.article_id, None)
         self._articles[article.article_id] = article
+        self._by_story.setdefault(article.story_id, {})[article.article_id] = None
+        self._changed[self.resolve(article.story_id)] = None
 
     def add_event(self, event: StoryEvent) -> None:
         self._events.append(event)
@@ -224,6 +243,7 @@ class MemoryStoryIndex:
             for story_id in event.story_ids:
                 if story_id != event.into:
                     self._merged_into[story_id] = event.into
+                    self._merged_from.setdefault(event.into, []).append(story_id)
 
     def events(self, story_id: str | None = None) -> list[StoryEvent]:
         if story_id is None:
@@ -239,3 +259,23 @@ class MemoryStoryIndex:
 
     def story_count(self) -> int:
         return len(self._stories)
+
+    def members(self, story_id: str, *, limit: int) -> list[StoredArticle]:
+        ids: list[str] = []
+        stack = [story_id]
+        while stack:  # the story and every story merged into it, transitively
+            current = stack.pop()
+            ids.extend(self._by_story.get(current, ()))
+            stack.extend(self._merged_from.get(current, ()))
+        found = sorted((self._articles[i] for i in ids), key=lambda a: a.arrival)
+        return found[:limit]
+
+    def changed_stories(self, *, limit: int) -> list[str]:
+        live = sorted({self.resolve(s) for s in self._changed})
+        return [s for s in live if s in self._stories][:limit]
+
+    def clear_changed(self, story_ids: Iterable[str]) -> None:
+        done = set(story_ids)
+        for story_id in list(self._changed):
+            if story_id in done or self.resolve(story_id) in done:
+                del self._changed[story_id]

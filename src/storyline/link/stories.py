@@ -35,9 +35,11 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Mapping
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
+
+import numpy as np
 
 from storyline.config import StorySettings
 from storyline.link.features import ArticleFeatures, article_features
@@ -48,6 +50,7 @@ __all__ = [
     "LOOKUP_ENTITIES",
     "LOOKUP_TERMS",
     "PER_FEATURE",
+    "CheckReport",
     "StoryClusterer",
     "story_id_for",
 ]
@@ -74,6 +77,46 @@ DECAY_FLOOR = 0.5
 an anniversary, a siege reported again) can still be joined on strong evidence."""
 GRACE_DAYS = 7.0
 """Days between an article and a story's span that cost nothing (a news cycle)."""
+MIN_CHECKED = 4
+"""A check only looks at stories with at least this many (non-copy) articles: fewer cannot
+hold two events that are each reported more than once."""
+MIN_PART = 3
+"""A split takes out groups of at least this many articles; smaller groups stay with the part
+they resemble most (an outlier or a pair is weak evidence of a second event, and splitting
+them off costs more recall than it gains precision)."""
+CHECKED_PER_RUN = 1000
+"""Changed stories looked at per check, at most (the rest wait for the next check)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckReport:
+    """What one :meth:`StoryClusterer.check` did."""
+
+    checked: tuple[str, ...] = ()
+    """Stories looked at (live ids, sorted)."""
+    skipped: tuple[str, ...] = ()
+    """Changed stories left alone because they have more than ``check_max_members`` articles."""
+    events: tuple[StoryEvent, ...] = ()
+    """The splits made, in order."""
+    moved: int = 0
+    """Articles now in a story split off from the one they were in."""
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "checked": len(self.checked),
+            "skipped": list(self.skipped),
+            "moved": self.moved,
+            "events": [
+                {
+                    "kind": e.kind,
+                    "story_ids": list(e.story_ids),
+                    "into": e.into,
+                    "reason": e.reason,
+                    "at_article": e.at_article,
+                }
+                for e in self.events
+            ],
+        }
 
 
 def story_id_for(article_id: str) -> str:
@@ -429,6 +472,232 @@ class StoryClusterer:
         )
         return merged, merged_ids
 
+    # -- periodic check ----------------------------------------------------------------------
+
+    def periodic_check(self) -> CheckReport | None:
+        """:meth:`check`, when the number of stored articles is a multiple of
+        ``settings.check_every`` (call it after each :meth:`add`); None otherwise."""
+        every = self.settings.check_every
+        count = self.index.article_count()
+        if every and count and count % every == 0:
+            return self.check()
+        return None
+
+    def check(self, story_ids: Sequence[str] | None = None) -> CheckReport:
+        """Look again at the stories that changed since the last check (or at ``story_ids``),
+        and split those whose articles report two events.
+
+        Online assignment sees each article once, against stories as they were then; two
+        events of one kind with a shared protagonist (two fights of one boxer, two quakes on one
+        island) can end up in one story. A check compares a story's articles with each other,
+        under today's document frequencies, and groups them by average linkage: groups of at
+        least :data:`MIN_PART` articles whose average similarity to the rest stays below
+        ``settings.threshold`` (what an article needs to join a story) are split off into
+        stories of their own, with their wire copies. The part holding the founding article
+        keeps the story id; each part split off gets the id its earliest article would have
+        founded; a ``split`` event records it. Cost: the square of a checked story's size, so
+        stories with more than ``settings.check_max_members`` articles are skipped (reported
+        as ``skipped``).
+        """
+        index = self.index
+        if story_ids is None:
+            targets = index.changed_stories(limit=CHECKED_PER_RUN)
+        else:
+            targets = sorted({index.resolve(s) for s in story_ids})
+        checked: list[str] = []
+        skipped: list[str] = []
+        events: list[StoryEvent] = []
+        moved = 0
+        cap = self.settings.check_max_members
+        for story_id in targets:
+            story = index.story(story_id)
+            if story is None:
+                continue
+            if story.size > cap:
+                skipped.append(story_id)
+                continue
+            checked.append(story_id)
+            done = self._check_story(story)
+            if done is not None:
+                event, count = done
+                events.append(event)
+                moved += count
+        touched = set(targets)
+        for event in events:
+            touched.update(event.story_ids)
+        index.clear_changed(sorted(touched))
+        return CheckReport(
+            checked=tuple(checked), skipped=tuple(skipped), events=tuple(events), moved=moved
+        )
+
+    def _check_story(self, story: StoryProfile) -> tuple[StoryEvent, int] | None:
+        members = self.index.members(story.story_id, limit=self.settings.check_max_members)
+        originals = [m for m in members if m.duplicate_of is None]
+        if len(originals) < MIN_CHECKED:
+            return None
+        vectors = self._current_vectors(originals)
+        similarity = self._pairwise(vectors)
+        groups = _average_linkage(similarity, self.settings.threshold)
+        if len(groups) < 2:
+            return None
+        founder = next(
+            (
+                g
+                for g, rows in enumerate(groups)
+                if any(originals[r].article_id == story.founded_by for r in rows)
+            ),
+            0,
+        )
+        big = [g for g, rows in enumerate(groups) if g == founder or len(rows) >= MIN_PART]
+        if len(big) < 2:
+            return None
+        # Small groups join the big one they are most similar to on average.
+        part_of: dict[int, int] = {}
+        for g, rows in enumerate(groups):
+            if g in big:
+                target = g
+            else:
+                target = max(
+                    big,
+                    key=lambda b: (float(similarity[np.ix_(rows, groups[b])].mean()), -b),
+                )
+            for r in rows:
+                part_of[r] = target
+        return self._split(story, members, originals, vectors, similarity, part_of, founder)
+
+    def _current_vectors(self, articles: Sequence[StoredArticle]) -> list[dict[str, float]]:
+        """The articles' TF-IDF vectors under today's document frequencies (unit length per
+        namespace): an article assigned early was weighed with what little the store knew."""
+        n = self.index.document_count()
+        wanted = {f for a in articles for f in a.features}
+        df = self.index.document_frequencies(sorted(wanted))
+        return [
+            _normalized({f: w * _idf(df[f], n) for f, w in a.features.items()}) for a in articles
+        ]
+
+    def _pairwise(self, vectors: Sequence[Mapping[str, float]]) -> np.ndarray:
+        """The article-to-article score (:meth:`_similarity`) of every pair, as a matrix."""
+        m = len(vectors)
+        seen: dict[str, int] = {}
+        for vector in vectors:
+            for feature in vector:
+                seen[feature] = seen.get(feature, 0) + 1
+        # Only features two articles share add to a dot product.
+        shared = sorted(f for f, c in seen.items() if c > 1)
+        column = {f: i for i, f in enumerate(shared)}
+        by_ns = {ns: [column[f] for f in shared if f[0] == ns] for ns in "tedn"}
+        matrix = np.zeros((m, len(shared)))
+        present = {ns: np.zeros(m, dtype=bool) for ns in "tedn"}
+        for row, vector in enumerate(vectors):
+            for feature, value in vector.items():
+                if feature in column:
+                    matrix[row, column[feature]] = value
+                present.setdefault(feature[0], np.zeros(m, dtype=bool))[row] = True
+        dots = {}
+        for ns, columns in by_ns.items():
+            part = matrix[:, columns]
+            dots[ns] = part @ part.T
+        names = np.outer(present["e"], present["e"])
+        w = self.settings.entity_weight
+        scores = dots["t"] + names * w * (dots["e"] - dots["t"])
+        scores = scores + self.settings.date_weight * dots["d"]
+        scores = scores + self.settings.number_weight * dots["n"]
+        result: np.ndarray = scores
+        return result
+
+    def _split(
+        self,
+        story: StoryProfile,
+        members: Sequence[StoredArticle],
+        originals: Sequence[StoredArticle],
+        vectors: Sequence[Mapping[str, float]],
+        similarity: np.ndarray,
+        part_of: Mapping[int, int],
+        founder: int,
+    ) -> tuple[StoryEvent, int]:
+        index = self.index
+        row_of = {a.article_id: r for r, a in enumerate(originals)}
+        parts: dict[int, list[StoredArticle]] = {}
+        for member in members:
+            origin = member.duplicate_of if member.duplicate_of is not None else member.article_id
+            # A wire copy goes where its origin goes; one whose origin is elsewhere stays.
+            part = part_of.get(row_of[origin], founder) if origin in row_of else founder
+            parts.setdefault(part, []).append(member)
+        arrival = index.article_count()
+        keep_rows = [r for r, p in part_of.items() if p == founder]
+        new_ids: list[str] = []
+        notes: list[str] = []
+        moved = 0
+        for part in sorted(p for p in parts if p != founder):
+            articles = parts[part]
+            first = min((a for a in articles if a.duplicate_of is None), key=lambda a: a.arrival)
+            new_id = story_id_for(first.article_id)
+            while index.story(new_id) is not None or index.resolve(new_id) != new_id:
+                new_id = story_id_for(new_id)
+            rows = [r for r, p in part_of.items() if p == part]
+            between = float(similarity[np.ix_(rows, keep_rows)].mean())
+            notes.append(f"{new_id}: {len(articles)} articles, {between:.3f} to the rest")
+            profile = self._profile_of(
+                StoryProfile(story_id=new_id, founded_by=first.article_id, created=first.arrival),
+                articles,
+                [vectors[r] for r in rows],
+            )
+            index.put_story(profile)
+            index.post(new_id, self._lookup(profile.centroid), arrival=arrival)
+            for article in articles:
+                index.put_article(
+                    replace(
+                        article,
+                        story_id=new_id,
+                        reason=f"split from {story.story_id} (assigned: {article.reason})",
+                    )
+                )
+            new_ids.append(new_id)
+            moved += len(articles)
+        kept = self._profile_of(story, parts[founder], [vectors[r] for r in keep_rows])
+        index.put_story(kept)
+        event = StoryEvent(
+            kind="split",
+            story_ids=(story.story_id, *new_ids),
+            into=story.story_id,
+            reason=(
+                f"average similarity below threshold {self.settings.threshold:.2f}"
+                f" ({'; '.join(notes)})"
+            ),
+        )
+        index.add_event(event)
+        return event, moved
+
+    def _profile_of(
+        self,
+        story: StoryProfile,
+        articles: Sequence[StoredArticle],
+        vectors: Sequence[Mapping[str, float]],
+    ) -> StoryProfile:
+        """``story`` rebuilt from exactly these articles (vectors: the non-copies')."""
+        centroid: dict[str, float] = {}
+        for vector in vectors:
+            for feature, value in vector.items():
+                centroid[feature] = centroid.get(feature, 0.0) + value
+        centroid = _prune(centroid)
+        names: dict[str, str] = {}
+        for article in articles:
+            for key, name in article.names.items():
+                names.setdefault(key, name)
+        dated = [a.published for a in articles if a.published is not None]
+        ordered = sorted(articles, key=lambda a: a.arrival)
+        return replace(
+            story,
+            size=len(articles),
+            centroid=centroid,
+            norms=_norms(centroid),
+            names={k: v for k, v in names.items() if k in centroid},
+            first_published=min(dated) if dated else None,
+            last_published=max(dated) if dated else None,
+            last_arrival=max(a.arrival for a in articles),
+            recent=tuple(a.article_id for a in ordered)[-RECENT_MEMBERS:],
+        )
+
     def _assignment(self, stored: StoredArticle) -> Assignment:
         return Assignment(
             article_id=stored.article_id,
@@ -529,3 +798,30 @@ def _prune(centroid: dict[str, float]) -> dict[str, float]:
             items = items[:limit]
         out.update(items)
     return out
+
+
+def _average_linkage(similarity: np.ndarray, threshold: float) -> list[list[int]]:
+    """Groups of rows of a similarity matrix: average linkage, joining the two groups with the
+    highest average pairwise similarity while it is at least ``threshold``. Deterministic
+    (ties: lowest rows first); groups listed by their first row."""
+    m = len(similarity)
+    sums = similarity.astype(float).copy()
+    sizes = np.ones(m)
+    active = np.ones(m, dtype=bool)
+    groups: dict[int, list[int]] = {i: [i] for i in range(m)}
+    while len(groups) > 1:
+        average = sums / np.outer(sizes, sizes)
+        mask = np.outer(active, active)
+        np.fill_diagonal(mask, False)
+        average[~mask] = -np.inf
+        best = int(np.argmax(average))
+        i, j = divmod(best, m)
+        if average[i, j] < threshold:
+            break
+        i, j = min(i, j), max(i, j)
+        sums[i, :] += sums[j, :]
+        sums[:, i] += sums[:, j]
+        sizes[i] += sizes[j]
+        active[j] = False
+        groups[i].extend(groups.pop(j))
+    return [sorted(rows) for _, rows in sorted(groups.items())]

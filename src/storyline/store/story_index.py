@@ -26,6 +26,9 @@ _CHUNK = 500
 
 _DATETIME_FIELDS = ("published", "first_published", "last_published")
 
+_CHANGED = "changed:"
+_CHANGED_END = "changed;"  # the next string after every "changed:..." name
+
 
 def _dumps(record: StoredArticle | StoryProfile) -> str:
     # Shallow on purpose: dataclasses.asdict deep-copies every feature dict first.
@@ -205,6 +208,7 @@ class SqliteStoryIndex:
             "VALUES (?, ?, ?, ?)",
             (article.article_id, article.arrival, article.story_id, _dumps(article)),
         )
+        self._bump(_CHANGED + article.story_id, 1)
         # The article's own row names its story too (``storyline articles``, stats).
         self._conn.execute(
             "UPDATE articles SET story_id = ? WHERE id = ?",
@@ -285,3 +289,59 @@ class SqliteStoryIndex:
                 return story_id
             story_id = row[0]
         return story_id
+
+    # -- periodic check --------------------------------------------------------------------------
+
+    # Stories changed since their last check are counters named "changed:<story id>" (articles
+    # put into them since): the check reads them by key range, with no scan of the articles.
+
+    def members(self, story_id: str, *, limit: int) -> list[StoredArticle]:
+        ids = [
+            row[0]
+            for row in self._conn.execute(
+                "WITH RECURSIVE ids(id) AS (SELECT ? UNION "
+                "SELECT a.story_id FROM story_aliases a JOIN ids ON a.into_id = ids.id) "
+                "SELECT id FROM ids",
+                (story_id,),
+            )
+        ]
+        found: list[StoredArticle] = []
+        for chunk in _chunks(sorted(ids)):
+            marks = ",".join("?" * len(chunk))
+            found.extend(
+                _article(data)
+                for (data,) in self._conn.execute(
+                    f"SELECT data FROM story_articles WHERE story_id IN ({marks}) "
+                    "ORDER BY arrival LIMIT ?",
+                    [*chunk, limit],
+                )
+            )
+        found.sort(key=lambda a: a.arrival)
+        return found[:limit]
+
+    def _changed(self) -> list[str]:
+        return [
+            name[len(_CHANGED) :]
+            for (name,) in self._conn.execute(
+                "SELECT name FROM story_counters WHERE name >= ? AND name < ? ORDER BY name",
+                (_CHANGED, _CHANGED_END),
+            )
+        ]
+
+    def changed_stories(self, *, limit: int) -> list[str]:
+        live = self._resolve_many(set(self._changed()))
+        found = sorted(set(live.values()))
+        present = self.stories(found)
+        return [s for s in found if s in present][:limit]
+
+    def clear_changed(self, story_ids: Iterable[str]) -> None:
+        done = set(story_ids)
+        live = self._resolve_many(set(self._changed()))
+        self._conn.executemany(
+            "DELETE FROM story_counters WHERE name = ?",
+            [
+                (_CHANGED + s,)
+                for s, current in sorted(live.items())
+                if s in done or current in done
+            ],
+        )

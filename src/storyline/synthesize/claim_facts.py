@@ -261,9 +261,18 @@ _MEASURES: tuple[_Measure, ...] = (
         None,
     ),
     _Measure("people injured", _rx(r"\binjur\w+|\bhurt\b|\bwounded\b"), None),
-    _Measure("people arrested", _rx(r"\barrest\w*|\bdetained\b"), None),
+    _Measure(
+        "people arrested", _rx(r"\barrest\w*|\bdetained\b|\bhauled in\b|\bin custody\b"), None
+    ),
     _Measure("people missing", _rx(r"\bmissing\b"), None),
-    _Measure("people in shelters", _rx(r"\bregistered at\b|\bsleeping at\b|\bin shelters\b"), None),
+    _Measure(
+        "people in shelters",
+        _rx(
+            r"\bregistered at (?:\w+ ){0,3}shelters?\b|\bsleeping at\b"
+            r"|\bin (?:emergency )?shelters\b"
+        ),
+        None,
+    ),
     _Measure(
         "people taking part",
         _rx(r"\btaking part\b|\btook part\b|\bon strike\b|\bwalked (?:out|off)\b|\bstriking\b"),
@@ -304,12 +313,42 @@ _MEASURES: tuple[_Measure, ...] = (
         money=True,
     ),
 )
+_HEAD_MEASURES = {
+    "arrest": "people arrested",
+    "death": "people dead",
+    "fatality": "people dead",
+    "injury": "people injured",
+    "evacuee": "people evacuated",
+    "evacuation": "people evacuated",
+}
+"""Counted nouns that are the predicate themselves: "23 arrests", "three deaths"."""
+_PROTEST_CONTEXT = _rx(r"\b(?:(?-i:march)|protest|rally|demonstration|crowd)")
+_MODAL_BEFORE = re.compile(r"\b(?:can|could|would|may|might|will|should)\s+(?:\w+\s+)?$", re.I)
+_REPORTING = _rx(r"\bsaid\b|\bsays\b|\btold\b|\baccording to\b|\bestimated?\b|\breported\b")
+_PART_BEFORE = re.compile(
+    r"\b(?:includ(?:ed|ing|es)|among them|of whom|a group of(?: several| a few)?|in addition to"
+    r"(?: the)?)\s+$",
+    re.I,
+)
+_NEXT_NOUN = re.compile(
+    r"\s+(?!(?:in|at|on|from|of|to|and|or|were|was|had|have|has|are|is|had|more|people|"
+    r"who|that|which|by|for|since|after|before|a|an|the|this|last|per|each)\b)[a-z][\w-]*"
+)
+_PREDICATE_REACH = 80
+"""Characters either side of a figure, within its segment, where its predicate is looked for."""
+_EARLIER_REPORT = _rx(
+    r"\bhad (?:put|given|reported|said|estimated)\b|\breported on\b|\bit reported\b|\bup from\b"
+    r"|\bdown from\b|\binitially\b|\bat first\b|\bat the time\b|\bearlier (?:figure|estimate)"
+)
 _ANAPHORIC = _rx(r"\b(?:figure|number|count|total|toll|tally|estimate)\b")
 _RATE_AFTER = re.compile(r"[^.;]{0,40}?\)\s+(?:a|per)\s+(day|week|month|year)\b")
 _CORRECTION = _rx(
     r"\ban earlier version\b|\bincorrectly (?:said|reported|stated)\b|\bwrongly (?:said|reported)"
 )
-_PERSON_WORDS = _rx(r"\b(?:people|residents|evacuees|persons|inhabitants|villagers)\b")
+_PERSON_WORDS = _rx(
+    r"\b(?:people|residents|evacuees|persons|inhabitants|villagers|dead|killed|died|toll|"
+    r"workers|protesters|strikers|victims)\b"
+)
 _SCOPE_PREP = re.compile(
     r"\b(?:in|across|throughout|from|at|off|outside|near)\s+(?:the\s+)?$", re.IGNORECASE
 )
@@ -321,6 +360,9 @@ _QUALIFIER = _rx(r"\b(?:damage|cost|costs|loss|losses)\s+(?:to|of|in)\s+(?:the\s
 _GENERIC_QUALIFIERS = frozenset({"damage", "strike", "flood", "economy", "country", "repairs"})
 _GENERIC_SCOPE = _rx(
     r"\b(?:in|across|throughout|from)\s+the\s+(region|country|city|town|capital|area|province)\b"
+    r"(?!['’]s)"
+    r"|\b(?:at|in|outside|near)\s+the\s+((?-i:refinery|port|plant|factory|mine|airport|station|"
+    r"prison|hospital|camp|border|court|courthouse|square))\b(?!['’]s)"
     r"|\b(nationwide|countrywide)\b"
 )
 _REGION = re.compile(r"\bthe ([A-Z][\w-]+) region\b")
@@ -365,9 +407,13 @@ def _dateline(ctx: StoryContext, article: Article, entities: Sequence[Entity]) -
         return None
     place = match.group(1).strip()
     for e in entities:
-        if e.start == match.start(1):
+        if e.start == match.start(1) and e.end <= match.end(1):
             return _entity_name(ctx, article.id, e)
-    return place.title()
+    return (
+        ctx.canonical(article.id, place.title())
+        or ctx.canonical(article.id, place)
+        or (place.title())
+    )
 
 
 def _segment(quantities: Sequence[Quantity], i: int, sentence: Span) -> tuple[int, int]:
@@ -405,7 +451,7 @@ def _scope_candidates(
         if _SCOPE_PREP.search(before) or after.startswith(" itself"):
             found.append((e.start, e.end, art.names.get((e.start, e.end), e.canonical)))
     for m in _GENERIC_SCOPE.finditer(text, lo, hi):
-        word = (m.group(1) or m.group(2)).lower()
+        word = (m.group(1) or m.group(2) or m.group(3)).lower()
         name = {"nationwide": "the country", "countrywide": "the country"}.get(word, "the " + word)
         if word == "region" and ctx.region:
             name = ctx.region
@@ -422,12 +468,20 @@ def _scope(
     for e in art.annotations.entities:
         if q.end <= e.start <= q.end + 2:
             return art.names.get((e.start, e.end), e.canonical)
-    here = _nearest(_scope_candidates(ctx, art, seg[0], seg[1]), q)
+    text = art.article.text
+
+    def own(candidates: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+        # "Authorities in Valdoria said that 41 ...": the place is the speaker's, not the figure's.
+        return [
+            c for c in candidates if c[1] > q.start or not _REPORTING.search(text, c[1], q.start)
+        ]
+
+    here = _nearest(own(_scope_candidates(ctx, art, seg[0], seg[1])), q)
     if here is not None:
         return here
     # A place named earlier in the sentence ("Across the Tessin region, ... 11,500") covers the
     # figures after it; one named after the figure's own segment belongs to another figure.
-    before = _nearest(_scope_candidates(ctx, art, sentence.start, seg[0]), q)
+    before = _nearest(own(_scope_candidates(ctx, art, sentence.start, seg[0])), q)
     if before is not None:
         return before
     return art.dateline or ""
@@ -438,14 +492,18 @@ def _measure(
 ) -> _Measure | None:
     """The predicate nearest the figure in its segment, else in its sentence.
 
-    A bare figure ("40 or 60") looks beyond its segment only when an earlier figure of the
-    sentence counts something ("8,000 people ..., including about 3,000 in Eastbrook"): else the
-    sentence's verbs are likely about something else.
+    A bare figure looks beyond its segment only when an earlier figure of the sentence counts
+    something ("8,000 people ..., including about 3,000 in Eastbrook"): else the rest of the
+    sentence is likely about something else ("Whether it is 40 or 60, ... at a rally").
     """
     head = _head(q.counts)
     money = _is_money(q.unit)
-    windows = [seg]
-    if q.counts is not None or q.unit is not None or counted_before:
+    if head in _HEAD_MEASURES and q.unit is None:
+        return next(m for m in _MEASURES if m.name == _HEAD_MEASURES[head])
+    # In its own segment a predicate must be near the figure ("40 firefighters and six pumps
+    # ..., and the number evacuated climbed to 850": 850's, not the pumps').
+    windows = [(max(seg[0], q.start - _PREDICATE_REACH), min(seg[1], q.end + _PREDICATE_REACH))]
+    if counted_before and q.counts is None:
         windows.append((sentence.start, sentence.end))
     for lo, hi in windows:
         candidates: list[tuple[int, int, str]] = []
@@ -466,16 +524,32 @@ def _measure(
                 elif head not in m.heads:
                     continue
             for match in m.pattern.finditer(text, lo, hi):
+                if _MODAL_BEFORE.search(text[max(0, match.start() - 20) : match.start()]):
+                    continue  # "they can arrest a hundred of us": a hypothetical
                 candidates.append((match.start(), match.end(), str(index)))
         found = _nearest(candidates, q)
         if found is not None:
-            return _MEASURES[int(found)]
+            measure = _MEASURES[int(found)]
+            # The sentence and the one or two before it say what was taken part in.
+            context = (max(0, sentence.start - 300), sentence.end)
+            if measure.name == "people taking part" and _PROTEST_CONTEXT.search(text, *context):
+                # "800 people took part" in a march is a crowd, not a strike's participants.
+                return next(m for m in _MEASURES if m.name == "people at protests")
+            return measure
     return None
 
 
-def _as_of(art: _Article, lo: int, hi: int) -> datetime | None:
-    """The latest day the segment names that is not after publication, else publication."""
+def _as_of(art: _Article, lo: int, hi: int, sentence: Span) -> datetime | None:
+    """When a figure was given: publication, unless the sentence says it reports an earlier
+    figure ("had put the number at about 3,000 on March 5", "up from the 8,000 it reported on
+    March 6"); then the latest day its segment names that is not after publication.
+
+    A day that dates the happening itself ("41 people were arrested on Sept. 14") does not
+    date the figure: counts of a day's events keep growing in later reports.
+    """
     published = art.published
+    if not _EARLIER_REPORT.search(art.article.text, sentence.start, sentence.end):
+        return published
     best: date | None = None
     for t in art.annotations.timexes:
         if t.start < lo or t.end > hi or t.type not in (TimexType.DATE, TimexType.TIME):
@@ -546,8 +620,10 @@ def _quantity_facts(ctx: StoryContext, art: _Article) -> list[Fact]:
         rate = _RATE_AFTER.match(text, q.end, sentence.end)
         if rate and q.unit is not None and "/" not in q.unit:
             q = replace(q, unit=f"{q.unit}/{rate.group(1)}")  # "200 million valors ($75m) a day"
-        vague = re.search(r"\b(?:several|a few)\s+$", text[max(0, q.start - 12) : q.start])
-        if q.value in (100.0, 1000.0) and vague:
+        vague = bool(
+            re.search(r"\b(?:several|a few)\s+$", text[max(0, q.start - 12) : q.start], re.I)
+        ) or q.text.lower().startswith(("several ", "a few "))
+        if q.value in (12.0, 100.0, 1000.0) and vague:
             q = replace(q, value=None, low=2 * q.value, high=9 * q.value)  # "several hundred"
         seg = _segment(quantities, i, sentence)
         if _background(art, q, seg, sentence):
@@ -561,6 +637,17 @@ def _quantity_facts(ctx: StoryContext, art: _Article) -> list[Fact]:
             p.counts is not None and p.start >= sentence.start for p in quantities[:i]
         )
         measure = _measure(text, q, seg, sentence, counted_before)
+        bare = q.counts is None and q.unit is None
+        if bare and _NEXT_NOUN.match(text, q.end):
+            continue  # "six high-capacity pumps": it counts a noun the annotator did not name
+        # "father of three ... protest": a bare figure counts people only if it says so.
+        people_word = _PERSON_WORDS.search(text, seg[0], seg[1])
+        if measure is not None and measure.heads is None and bare and not counted_before:
+            measure = measure if people_word else None
+        if _PART_BEFORE.search(text[max(0, q.start - 20) : q.start]):
+            own_scope = _scope_candidates(ctx, art, seg[0], seg[1])
+            if not own_scope:
+                continue  # "the total included 18 detained later": a part of another figure
         scope: str | None = None
         inherited_time: datetime | None = None
         if measure is None and previous is not None and q.counts is None:
@@ -580,7 +667,10 @@ def _quantity_facts(ctx: StoryContext, art: _Article) -> list[Fact]:
         elif q.counts is not None and q.unit is None and q.value is not None and q.value >= 10:
             name, disputable = q.counts, False
         elif q.unit is not None and q.unit != "percent" and q.counts is None:
-            name, disputable = f"figure in {q.unit}s", False
+            base, _, per = q.unit.partition("/")
+            name, disputable = f"figure in {base}s", False
+            if per and not _is_money(q.unit):
+                name = f"{name} per {per}"
         else:
             continue
         predicate = "number"
@@ -608,7 +698,7 @@ def _quantity_facts(ctx: StoryContext, art: _Article) -> list[Fact]:
             high=high,
             estimate=not (q.value is not None and q.low == q.high == q.value),
             disputable=disputable,
-            as_of=inherited_time or _as_of(art, *seg),
+            as_of=inherited_time or _as_of(art, seg[0], seg[1], sentence),
             attributed=_attribution(ctx, art, q.start, q.end),
             retracted=bool(_CORRECTION.search(text, sentence.start, sentence.end)),
             order=(art.position, q.start),
@@ -755,6 +845,264 @@ def _statement_facts(ctx: StoryContext, art: _Article) -> list[Fact]:
     return facts
 
 
+# -- dated events and states -------------------------------------------------------------------
+
+# What a person can become, and the words that say so. Dated, they are events ("resigned on May
+# 14"); undated, states ("the minister, who has resigned").
+_PERSON_STATES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "resigned",
+        _rx(r"\b(?:resign(?:ed|s)|stepped down|steps down|quit|walked out of government)\b"),
+    ),
+    ("arrested", _rx(r"\b(?:was|were|has been|had been) arrested\b")),
+    ("charged", _rx(r"\b(?:was|were|has been|had been) charged\b")),
+    ("pleaded not guilty", _rx(r"\bpleaded not guilty\b")),
+    ("released", _rx(r"\b(?:was|were|has been|had been) released\b")),
+    ("appointed", _rx(r"\b(?:was|has been) (?:appointed|named)\b")),
+    ("died", _rx(r"\bdied\b")),
+)
+# Events named by a noun: "the strike began on March 6", "the trial, which opened on ...".
+_EVENT_NOUNS = {
+    "strike": "strike",
+    "walkout": "strike",
+    "stoppage": "strike",
+    "blockade": "blockade",
+    "trial": "trial",
+    "inquiry": "inquiry",
+    "investigation": "inquiry",
+    "probe": "inquiry",
+    "talks": "talks",
+    "negotiations": "talks",
+    "protest": "protests",
+    "protests": "protests",
+    "march": "protests",
+    "flood": "flood",
+    "flooding": "flood",
+    "evacuation": "evacuation",
+    "curfew": "curfew",
+    "search": "search",
+    "state of emergency": "state of emergency",
+    "cap": "price cap",
+    "price cap": "price cap",
+    "subsidy": "subsidy",
+}
+_EVENT_VERBS = {
+    "began": "began",
+    "begun": "began",
+    "started": "began",
+    "opened": "began",
+    "opens": "began",
+    "ended": "ended",
+    "ends": "ended",
+    "expired": "ended",
+    "expires": "ended",
+    "collapsed": "ended",
+    "broke down": "ended",
+    "was called off": "ended",
+    "was lifted": "ended",
+    "resumed": "resumed",
+    "was declared": "declared",
+    "peaked": "peaked",
+}
+_NOUN_EVENT = re.compile(
+    r"\b(?P<noun>" + "|".join(sorted(_EVENT_NOUNS, key=len, reverse=True)) + r")\b"
+    r"(?:\s+(?:in|at|of|over)\s+(?:the\s+)?[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)?"
+    r"(?:,? which)?\s+(?:has |had |have )?(?P<verb>"
+    + "|".join(sorted(_EVENT_VERBS, key=len, reverse=True)).replace(" ", r"\s+")
+    + r")\b",
+    re.IGNORECASE,
+)
+# Events a verb implies: dockworkers "walked out" = the strike began.
+_VERB_EVENT: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (
+        _rx(r"\b(?:walked (?:out|off)(?! of government)|went on strike|downed tools)\b"),
+        "strike",
+        "began",
+    ),
+    (_rx(r"\bdeclared a state of emergency\b"), "state of emergency", "declared"),
+    (_rx(r"\bopened (?:a |an )?(?:formal )?(?:inquiry|investigation)\b"), "inquiry", "began"),
+    (_rx(r"\bwent on trial\b"), "trial", "began"),
+)
+_TRIGGER_STEMS = (
+    "resign",
+    "step",
+    "quit",
+    "walked",
+    "arrested",
+    "charged",
+    "pleaded",
+    "released",
+    "appointed",
+    "named",
+    "died",
+    "began",
+    "begun",
+    "start",
+    "open",
+    "end",
+    "expire",
+    "collapsed",
+    "broke",
+    "called off",
+    "lifted",
+    "resumed",
+    "declared",
+    "peaked",
+    "went on",
+    "downed",
+)
+"""Lower-case substrings every trigger pattern needs (a sentence without any is skipped)."""
+_PRONOUN_START = re.compile(r"^(?:She|He)\b")
+_EVENT_WINDOW = 40
+"""How far (characters) after its trigger a date may be to date the event ("began on March 6")."""
+_EVENT_BEFORE = 25
+"""... and how far before it ("on Tuesday resigned", "Ortega, who on May 14 resigned")."""
+
+
+def date_interval(value: str) -> tuple[int, int, str] | None:
+    """A TIMEX3 date value as (first day, last day) ordinals and the value at its precision:
+    ``2024-03-06`` a day, ``2024-W10`` a week, ``2024-03`` a month, ``2024`` a year."""
+    try:
+        if m := re.match(r"^(\d{4})-(\d{2})-(\d{2})", value):
+            d = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            return d.toordinal(), d.toordinal(), d.isoformat()
+        if m := re.match(r"^(\d{4})-W(\d{2})$", value):
+            year, week = int(m.group(1)), int(m.group(2))
+            first = date.fromisocalendar(year, week, 1)
+            return first.toordinal(), first.toordinal() + 6, value
+        if m := re.match(r"^(\d{4})-(\d{2})$", value):
+            year, month = int(m.group(1)), int(m.group(2))
+            first = date(year, month, 1)
+            following = date(year + (month == 12), month % 12 + 1, 1)
+            return first.toordinal(), following.toordinal() - 1, value
+        if m := re.match(r"^(\d{4})$", value):
+            year = int(m.group(1))
+            return date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal(), value
+    except ValueError:
+        return None
+    return None
+
+
+def _coarsen(interval: tuple[int, int, str], text: str) -> tuple[int, int, str]:
+    """ "Three weeks ago" resolves to a day, but only means that week: keep its precision."""
+    m = re.search(r"\b(week|month|year)s?\s+ago\b", text, re.IGNORECASE)
+    if m is None or interval[0] != interval[1]:
+        return interval
+    day = date.fromordinal(interval[0])
+    if m.group(1).lower() == "week":
+        year, week, _ = day.isocalendar()
+        value = f"{year}-W{week:02d}"
+    elif m.group(1).lower() == "month":
+        value = f"{day.year}-{day.month:02d}"
+    else:
+        value = str(day.year)
+    return date_interval(value) or interval
+
+
+def _event_date(art: _Article, sentence: Span, start: int, end: int) -> tuple[int, int, str] | None:
+    """The date nearest an event's trigger in its sentence, if close enough and resolved."""
+    best: tuple[int, tuple[int, int, str]] | None = None
+    for t in art.annotations.timexes:
+        if t.type not in (TimexType.DATE, TimexType.TIME):
+            continue
+        if not (sentence.start <= t.start and t.end <= sentence.end):
+            continue
+        if t.start >= end:
+            distance = t.start - end
+        else:
+            distance = start - t.end
+            if distance > _EVENT_BEFORE:
+                continue  # a date before the verb usually dates another clause
+        if distance < 0 or distance > _EVENT_WINDOW:
+            continue
+        interval = date_interval(t.value)
+        if interval is not None:
+            interval = _coarsen(interval, t.text)
+        if interval is not None and (best is None or distance < best[0]):
+            best = (distance, interval)
+    return None if best is None else best[1]
+
+
+_BETWEEN_SUBJECT_AND_VERB = re.compile(
+    r"^(?:,[^,.;]{1,40},|,? who|,)?\s*(?:(?:has|had|have|was|were|is|reportedly|then|later)\s+)*$"
+)
+
+
+def _person_before(ctx: StoryContext, art: _Article, sentence: Span, at: int) -> str | None:
+    """The person who is the subject of the verb at ``at``: a linked PERSON name right before
+    it, an apposition or "who" aside ("Ortega, 54, stepped down"; "Ortega, who resigned")."""
+    text = art.article.text
+    for e in art.annotations.entities:
+        if not (sentence.start <= e.start and e.end <= at) or e.label != "PERSON":
+            continue
+        if _BETWEEN_SUBJECT_AND_VERB.match(text[e.end : at]):
+            return ctx.canonical(art.article.id, e.canonical)
+    return None
+
+
+def _event_facts(ctx: StoryContext, art: _Article) -> list[Fact]:
+    text = art.article.text
+    published = art.published
+    facts: list[Fact] = []
+    last_person: str | None = None
+    for sentence in art.sentences.spans:
+        lowered = sentence.text.lower()
+        if not any(stem in lowered for stem in _TRIGGER_STEMS):
+            continue  # a substring test is far cheaper than the patterns, and most fail
+        found: list[tuple[int, int, str, str, bool]] = []  # start, end, subject, predicate, person
+        for predicate, pattern in _PERSON_STATES:
+            for m in pattern.finditer(text, sentence.start, sentence.end):
+                person = _person_before(ctx, art, sentence, m.start())
+                if person is None and _PRONOUN_START.match(text, sentence.start):
+                    person = last_person  # "She resigned on May 14."
+                if person is not None:
+                    found.append((m.start(), m.end(), person, predicate, True))
+        for m in _NOUN_EVENT.finditer(text, sentence.start, sentence.end):
+            noun = _EVENT_NOUNS[m.group("noun").lower()]
+            verb = _EVENT_VERBS[re.sub(r"\s+", " ", m.group("verb").lower())]
+            found.append((m.start(), m.end(), noun, verb, False))
+        for pattern, noun, verb in _VERB_EVENT:
+            for m in pattern.finditer(text, sentence.start, sentence.end):
+                found.append((m.start(), m.end(), noun, verb, False))
+        retracted = bool(_CORRECTION.search(text, sentence.start, sentence.end))
+        seen: set[tuple[str, str]] = set()
+        for start, end, subject, predicate, is_person in sorted(found):
+            if (subject, predicate) in seen:
+                continue
+            seen.add((subject, predicate))
+            if is_person:
+                last_person = subject
+            when = _event_date(art, sentence, start, end)
+            if when is not None and published is not None:
+                if when[1] < published.date().toordinal() - 366:
+                    continue  # "walked out in the last big strike in 2009": history
+                if when[0] > published.date().toordinal() + 1 and predicate != "ended":
+                    continue  # a plan ("talks resume on Thursday") is not an event yet
+            if when is None and not is_person:
+                continue  # an undated happening says little a reader can check
+            facts.append(
+                Fact(
+                    kind=ClaimKind.EVENT if when is not None else ClaimKind.STATE,
+                    article_id=art.article.id,
+                    start=sentence.start,
+                    end=sentence.end,
+                    measure=subject,
+                    predicate=predicate if when is not None else "state",
+                    scope="",
+                    value=when[2] if when is not None else predicate,
+                    low=float(when[0]) if when is not None else None,
+                    high=float(when[1]) if when is not None else None,
+                    key="" if when is not None else predicate,
+                    disputable=when is not None,
+                    as_of=published,
+                    attributed=_attribution(ctx, art, start, end),
+                    retracted=retracted,
+                    order=(art.position, start),
+                )
+            )
+    return facts
+
+
 # -- the story ---------------------------------------------------------------------------------
 
 
@@ -812,6 +1160,7 @@ def extract_facts(material: StoryMaterial) -> tuple[StoryContext, list[Fact]]:
     for art in _prepare(ctx):
         facts.extend(_quantity_facts(ctx, art))
         facts.extend(_superlative_facts(art))
+        facts.extend(_event_facts(ctx, art))
         facts.extend(_statement_facts(ctx, art))
     return ctx, facts
 

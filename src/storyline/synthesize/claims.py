@@ -67,6 +67,9 @@ _KIND_ORDER = {
     ClaimKind.STATEMENT: 4,
 }
 
+_INTERVAL_KINDS = (ClaimKind.QUANTITY, ClaimKind.EVENT)
+"""Kinds whose values are intervals (figures; dates as day ordinals) compared by overlap."""
+
 Bucket = tuple[ClaimKind, str, str, str]
 """(kind, measure, predicate, scope): what a fact is about, regardless of its value."""
 
@@ -152,7 +155,7 @@ def _cluster(facts: Sequence[Fact]) -> list[ClaimGroup]:
     """Facts of one bucket -> groups of equivalent facts."""
     bucket = _bucket(facts[0])
     groups: list[ClaimGroup] = []
-    if facts[0].kind is ClaimKind.QUANTITY:
+    if facts[0].kind in _INTERVAL_KINDS:
 
         def width(f: Fact) -> float:
             lo = f.low if f.low is not None else -math.inf
@@ -197,17 +200,22 @@ def _subject(bucket: Bucket) -> str:
 
 
 def _statement(kind: ClaimKind, subject: str, predicate: str, value: str, retracted: bool) -> str:
-    if kind is ClaimKind.QUANTITY:
-        text = f"{subject}: {value}"
-        return text + " (withdrawn in a correction)" if retracted else text
     if kind is ClaimKind.SUPERLATIVE:
-        return f"{predicate} {subject} {value}"
-    if kind is ClaimKind.STATEMENT:
-        return f"{subject} said: {value}"
-    return f"{subject}: {predicate} {value}"
+        text = f"{predicate} {subject} {value}"
+    elif kind is ClaimKind.STATEMENT:
+        text = f"{subject} said: {value}"
+    elif kind is ClaimKind.EVENT:
+        text = f"{subject}: {predicate} {value}"
+    else:
+        text = f"{subject}: {value}"
+    return text + " (withdrawn in a correction)" if retracted else text
 
 
 def _representative(group: ClaimGroup) -> str:
+    if group.bucket[0] is ClaimKind.EVENT:
+        # Dates keep the finest precision any report gives ("March 6" over "three weeks ago").
+        best = min(group.facts, key=lambda f: ((f.high or 0) - (f.low or 0), f.order))
+        return best.value
     counts = Counter(f.value for f in group.facts)
     first = {f.value: f.order for f in sorted(group.facts, key=lambda f: f.order)}
     return min(counts, key=lambda v: (-counts[v], first[v], v))
@@ -260,6 +268,10 @@ def group_claims(ctx: StoryContext, facts: Sequence[Fact]) -> list[ClaimGroup]:
             support=support,
             independent_sources=g.sources,
         )
+    dated = {(g.bucket[1], g.bucket[2]) for g in by_id.values() if g.bucket[0] is ClaimKind.EVENT}
+    for cid, g in list(by_id.items()):
+        if g.bucket[0] is ClaimKind.STATE and (g.bucket[1], _representative(g)) in dated:
+            del by_id[cid]  # "Ortega: resigned" adds nothing to "Ortega: resigned 2024-05-14"
     ordered = sorted(
         by_id.values(),
         key=lambda g: (-g.sources, _KIND_ORDER[g.bucket[0]], g.claim.id if g.claim else ""),

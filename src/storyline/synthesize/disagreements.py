@@ -40,7 +40,7 @@ MAX_SCOPES = 4
 
 
 def _conflict(a: ClaimGroup, b: ClaimGroup) -> bool:
-    if a.bucket[0] is ClaimKind.QUANTITY:
+    if a.bucket[0] in (ClaimKind.QUANTITY, ClaimKind.EVENT):
         return not a.compatible(b.low, b.high)
     return a.value != b.value
 
@@ -86,6 +86,8 @@ def _subject(group: ClaimGroup) -> str:
     assert group.claim is not None
     if group.bucket[0] is ClaimKind.SUPERLATIVE:
         return f"the {group.bucket[2]} {group.bucket[1]}"
+    if group.bucket[0] is ClaimKind.EVENT and group.bucket[1] == group.bucket[1].lower():
+        return f"the {group.claim.subject}"  # "the strike", not "strike"; names stay bare
     return group.claim.subject
 
 
@@ -108,6 +110,7 @@ def _corrections(ctx: StoryContext, groups: Sequence[ClaimGroup]) -> list[Disagr
         if not candidates:
             continue
         current = min(candidates, key=lambda c: c[:3])[3]
+        what = "date" if current.bucket[0] is ClaimKind.EVENT else "figure"
         article = ctx.articles_by_id.get(_first(withdrawn).article_id)
         outlet = article.source if article is not None and article.source else "An outlet"
         found.append(
@@ -115,7 +118,7 @@ def _corrections(ctx: StoryContext, groups: Sequence[ClaimGroup]) -> list[Disagr
                 type=DisagreementType.REVISION,
                 claim_ids=_ids([withdrawn, current]),
                 explanation=(
-                    f"{outlet} corrected its figure for {_subject(current)} from "
+                    f"{outlet} corrected its {what} for {_subject(current)} from "
                     f"{withdrawn.value} to {current.value}."
                 ),
             )
@@ -151,10 +154,17 @@ def _same_moment(ctx: StoryContext, day: Day) -> Disagreement | None:
             claim_ids=_ids(conflicting),
             explanation=f"Sources gave different estimates of {subject} at the same time: {cited}.",
         )
+    kind = conflicting[0].bucket[0]
+    if kind is ClaimKind.EVENT:
+        what = f"Reports give incompatible dates for when {subject} {conflicting[0].bucket[2]}"
+    elif kind is ClaimKind.SUPERLATIVE:
+        what = f"Reports disagree on what {subject} is measured against"
+    else:
+        what = f"Reports state incompatible values for {subject} at the same time"
     return Disagreement(
         type=DisagreementType.CONTRADICTION,
         claim_ids=_ids(conflicting),
-        explanation=f"Reports state incompatible values for {subject} at the same time: {cited}.",
+        explanation=f"{what}: {cited}.",
     )
 
 
@@ -206,9 +216,9 @@ def _scopes(ctx: StoryContext, groups: Sequence[ClaimGroup]) -> list[Disagreemen
                         type=DisagreementType.SCOPE,
                         claim_ids=_ids([a, b]),
                         explanation=(
-                            f"{a.value} {measure} in {a.bucket[3]} and {b.value} in "
-                            f"{b.bucket[3]} count different things, not one figure reported "
-                            f"differently."
+                            f"{a.value} ({measure} in {a.bucket[3]}) and {b.value} (in "
+                            f"{b.bucket[3]}) are figures for different places or groups, not "
+                            f"one figure reported differently."
                         ),
                     )
                 )
@@ -232,7 +242,9 @@ def find_disagreements(groups: Sequence[ClaimGroup], ctx: StoryContext) -> list[
         members = buckets[bucket]
         found.extend(_corrections(ctx, members))
         current = [g for g in members if not g.retracted]
-        if bucket[0] is ClaimKind.SUPERLATIVE:
+        if bucket[0] in (ClaimKind.SUPERLATIVE, ClaimKind.EVENT):
+            # A date or a superlative does not change as a story goes on: any two reports of
+            # it are compared, whenever they were published.
             days: list[Day] = [(None, current)] if current else []
         else:
             days = _days(current)
