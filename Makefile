@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DEMO_DB ?= out/demo.db
 
-.PHONY: demo test lint typecheck install clean
+.PHONY: demo test lint typecheck install clean golden
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,16 @@ demo: install
 	$(BIN)/storyline --db $(DEMO_DB) articles --limit 15
 	$(BIN)/storyline --db $(DEMO_DB) article a02
 	$(BIN)/storyline --db $(DEMO_DB) stories
+	$(BIN)/storyline --db $(DEMO_DB) export --out out/dossiers
+	@echo "dossiers: open out/dossiers/index.html, or: storyline --db $(DEMO_DB) show STORY_ID"
+
+# Regenerates the golden demo dossiers the tests pin (tests/golden/dossiers), after an intended
+# change to what a dossier says: review `git diff tests/golden` before committing it.
+golden: install
+	rm -f out/golden.db out/golden.db-wal out/golden.db-shm
+	rm -rf tests/golden/dossiers
+	$(BIN)/storyline --db out/golden.db -q ingest examples/corpus
+	$(BIN)/storyline --db out/golden.db -q export --format json --out tests/golden/dossiers
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks examples

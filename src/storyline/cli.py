@@ -7,11 +7,19 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from storyline import __version__
@@ -132,6 +140,29 @@ def _progress_display(enabled: bool) -> Iterator[Callable[[IngestProgress], None
                         f"{totals.articles_linked:,} linked · {step.location[-50:]}"
                     ),
                 )
+
+        yield update
+
+
+@contextmanager
+def _count_display(enabled: bool, noun: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar for work of known size on a terminal; nothing when piped or quiet."""
+    if not enabled:
+        yield None
+        return
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(noun, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
 
         yield update
 
@@ -570,6 +601,64 @@ def explain(state: _State, article_id: str, output_format: str) -> None:
         click.echo(f"  nearest: {other} {score:.3f}")
     if why.runner_up:
         click.echo(f"  runner-up: {why.runner_up} (score {why.runner_up_score:.3f})")
+
+
+@cli.command()
+@click.argument("story_id", metavar="STORY_ID")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["json", "md", "html"]),
+    default="md",
+    show_default=True,
+    help="JSON (the dossier contract), Markdown, or one self-contained HTML page.",
+)
+@click.option("--out", type=click.Path(dir_okay=False), help="Write to this file, not stdout.")
+@click.pass_obj
+def show(state: _State, story_id: str, output_format: str, out: str | None) -> None:
+    """A story's dossier: brief, claims with corroboration, disagreements, timeline, quotes."""
+    from storyline.synthesize.export import render_dossier
+
+    with state.project() as project:
+        document = project.dossier_document(story_id)
+        texts = (
+            project.article_texts(a["id"] for a in document["articles"])
+            if output_format != "json"
+            else None
+        )
+    rendered = render_dossier(document, output_format, texts)
+    if out is None:
+        click.echo(rendered, nl=False)
+    else:
+        Path(out).write_text(rendered, encoding="utf-8")
+
+
+@cli.command(name="export")
+@click.option(
+    "--out", required=True, type=click.Path(file_okay=False), help="Folder to write into."
+)
+@click.option(
+    "--format",
+    "formats",
+    type=click.Choice(["json", "md", "html"]),
+    multiple=True,
+    help="Formats to write (repeatable; default: all three).",
+)
+@click.option("--story", "story_ids", multiple=True, metavar="ID", help="Only these stories.")
+@click.pass_obj
+def export_command(
+    state: _State, out: str, formats: tuple[str, ...], story_ids: tuple[str, ...]
+) -> None:
+    """Write every story's dossier into a folder (<story id>.json/.md/.html) with an index."""
+    with state.project() as project, _count_display(not state.quiet, "dossiers") as progress:
+        written = project.export_dossiers(
+            out,
+            formats=formats or ("json", "md", "html"),
+            story_ids=story_ids or None,
+            progress=progress,
+        )
+    stories = {p.stem for p in written if p.stem != "index"}
+    click.echo(f"wrote {_count(len(stories), 'dossier')} ({len(written)} files) to {out}")
 
 
 @cli.group(name="eval")

@@ -128,6 +128,18 @@ class EntitySettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DossierSettings:
+    """Story dossiers (``storyline.synthesize``)."""
+
+    brief_sentences: int = field(default=5, metadata=_range(1, 50))
+    """Most sentences in a story's extractive brief."""
+    summarizer: str = ""
+    """An optional brief summarizer to plug in, as ``module:callable`` (a factory returning a
+    :class:`~storyline.synthesize.brief.Summarizer`). Empty: the built-in extractive brief; no
+    network and no LLM unless configured here."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
     db: str = "storyline.db"
     """SQLite path, or a ``postgresql://`` URL."""
@@ -137,6 +149,7 @@ class Settings:
     annotate: AnnotateSettings = field(default_factory=AnnotateSettings)
     stories: StorySettings = field(default_factory=StorySettings)
     entities: EntitySettings = field(default_factory=EntitySettings)
+    dossier: DossierSettings = field(default_factory=DossierSettings)
 
 
 _SECTION_TYPES: dict[str, type[Any]] = {
@@ -146,6 +159,7 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "annotate": AnnotateSettings,
     "stories": StorySettings,
     "entities": EntitySettings,
+    "dossier": DossierSettings,
 }
 
 
@@ -295,6 +309,7 @@ def load_settings(
 
 __all__ = [
     "DedupSettings",
+    "DossierSettings",
     "EntitySettings",
     "FetchSettings",
     "IngestSettings",

@@ -11,6 +11,8 @@ Everything the CLI and the HTTP API do is one call here::
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 from collections import Counter
@@ -18,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from storyline.config import Settings, load_settings
 from storyline.dedup import MinHashDeduper
@@ -27,9 +29,11 @@ from storyline.ingest import read_articles, read_many
 from storyline.link import CheckReport, StoryClusterer
 from storyline.link.entities import AliasTable, EntityLinker
 from storyline.model import (
+    DOSSIER_SCHEMA_VERSION,
     Annotations,
     Article,
     CorpusEntity,
+    Dossier,
     Explanation,
     IngestReport,
     PublishedFrom,
@@ -44,6 +48,7 @@ from storyline.store import Store, open_store
 
 if TYPE_CHECKING:
     from storyline.annotate.pipeline import Annotator
+    from storyline.synthesize.brief import Summarizer
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +108,7 @@ class Project:
         self._annotator: Annotator | None = None
         self._clusterer: StoryClusterer | None = None
         self._entity_linker: EntityLinker | None = None
+        self._summarizer: tuple[Summarizer | None] | None = None
 
     def __enter__(self) -> Project:
         return self
@@ -318,6 +324,82 @@ class Project:
                     raise NotFoundError(f"no story with id {story_id!r}")
         with self.store.transaction():
             return self.clusterer.check(story_ids)
+
+    def dossier(self, story_id: str) -> Dossier:
+        """What all the reports of a story say together: claims with their corroboration,
+        disagreements, timeline, quotes by speaker and a cited brief (NotFoundError for an
+        unknown story; an id merged away gives the surviving story's dossier)."""
+        from storyline.synthesize.dossier import build_dossier, load_summarizer
+
+        if self._summarizer is None:
+            self._summarizer = (load_summarizer(self.settings.dossier.summarizer),)
+        return build_dossier(
+            self.story_material(story_id), self.settings.dossier, summarizer=self._summarizer[0]
+        )
+
+    def dossier_document(self, story_id: str) -> dict[str, Any]:
+        """The dossier as its JSON document (``Dossier.to_dict()``, the ``storyline show``
+        contract), served from the store while the story's material is unchanged, else built
+        and kept there."""
+        summary = self.story(story_id)
+        fingerprint = self._dossier_fingerprint(summary)
+        cached = self.store.cached_dossier(summary.id, fingerprint)
+        if cached is not None:
+            document: dict[str, Any] = json.loads(cached)
+            return document
+        document = self.dossier(summary.id).to_dict()
+        encoded = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+        with self.store.transaction():
+            self.store.cache_dossier(summary.id, fingerprint, encoded)
+        return document
+
+    def _dossier_fingerprint(self, summary: StorySummary) -> str:
+        """What a story's dossier depends on: its articles (their annotations never change
+        once stored), the names of corpus entities, the dossier settings and this code."""
+        from storyline import __version__
+
+        # Any linked article may rename a corpus entity (its most used name wins), so the
+        # linker's counters stand for the entity names: a dossier is rebuilt, lazily, after
+        # new articles were linked anywhere in the store.
+        entities = self.store.entity_index()
+        parts = [
+            str(DOSSIER_SCHEMA_VERSION),
+            __version__,
+            repr(self.settings.dossier),
+            str(entities.linked_article_count()),
+            str(entities.entity_count()),
+            *summary.article_ids,
+        ]
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+    def article_texts(self, article_ids: Iterable[str]) -> dict[str, str]:
+        """The texts of stored articles, by id (what dossier citations index)."""
+        return {a: self.store.article(a).text for a in dict.fromkeys(article_ids)}
+
+    def export_dossiers(
+        self,
+        out: str | os.PathLike[str],
+        *,
+        formats: Sequence[str] = ("json", "md", "html"),
+        story_ids: Sequence[str] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[Path]:
+        """Write each story's dossier into ``out`` (``<story id>.<format>``) and an index of
+        them per format (``index.json``, ``index.md``, ``index.html``); returns the files
+        written. Stories are those of :meth:`stories`, or ``story_ids``."""
+        from storyline.synthesize.export import export_dossiers
+
+        stories = (
+            [self.story(s) for s in story_ids] if story_ids is not None else self.stories()
+        )
+        return export_dossiers(
+            stories,
+            Path(out),
+            dossier_of=self.dossier_document,
+            texts_of=self.article_texts,
+            formats=formats,
+            progress=progress,
+        )
 
     def story_history(self, story_id: str) -> StoryHistory:
         """What happened to a story id: the live story it resolves to and its merges/splits."""

@@ -1,43 +1,33 @@
 """Claims: what a story's reports state, normalized, grouped across articles and counted.
 
 :func:`analyze_claims` turns a story's annotated articles into claims and the disagreements
-between them. The rules (also in ``docs/dossier.md``, "Claims and disagreements"):
+between them. The full rules, with examples, are in ``docs/dossier.md`` ("Claims and
+disagreements"); in short:
 
-**What becomes a claim.** Facts are read off the stored annotations (no parser runs here):
+**What becomes a claim** (facts are read off the stored annotations by
+:mod:`storyline.synthesize.claim_facts`; no parser runs here):
 
-* *Figures* (``quantity``): a quantity whose predicate we recognise from a small lexicon of the
-  things news reports count and revise (people evacuated, dead, injured, arrested, missing, in
-  shelters, taking part, returned; homes flooded; ships waiting; money as cost or aid), looked
-  for nearest the figure in its clause, then in its sentence. A figure whose sentence only says
-  "the figure/number/toll is 5,200" takes the predicate and scope of the article's previous
-  figure. Any other counted figure ("1,640 members") is a claim only when at least two
-  independent origins state it, and is never called a disagreement. Not claims: fractions,
-  percentages and amounts we cannot classify, figures in a sentence about an earlier era (a year
-  before publication named before the figure: "in 1957, when more than 40 people died"), and a
-  part of another figure ("4,600 of the 5,200").
-* The *scope* of a figure is the place it is about: a name after "in/across/from/at/of" or
-  glued to the counted noun ("3,000 Eastbrook residents"), "the region" (resolved to the story's
-  "X region" when it names one), "the town" (the dateline place); nearest in its clause, else
-  earlier in its sentence, else the article's dateline place, else the scope most figures of that
-  predicate have in the story.
-* *Superlatives* with their reference ("worst flood since 1957", "first full stoppage since
-  2009") and *attributed statements*: the first quote of each named (entity-linked) speaker in
-  each article, summarized to its first words.
+* *Figures*: a quantity whose predicate is in a small lexicon of what news reports count and
+  revise (people evacuated, dead, injured, arrested, ...; homes flooded; ships waiting; money as
+  cost or aid), with a *scope* (the place it holds for) and the day it was given. A figure with
+  an unknown predicate is a claim only when two independent origins state it. Fractions, caps,
+  parts of other figures, hypotheticals and figures about an earlier era are left out.
+* *Events* (a trigger with a date next to it: "the strike began on March 6", "Ortega resigned
+  on Tuesday") and *states* (a person-state trigger without one: "pleaded not guilty").
+* *Superlatives* with their reference ("worst flood since 1957") and *statements*: the first
+  quote of each named (entity-linked) speaker in each article.
 
-**Corroboration.** Facts with the same kind, predicate and scope are compared; figures are
-equivalent when their intervals overlap: a hedge's band ("about" +-10%, "nearly" -10%), a
-range's ends, a round figure's rounding (half its last significant digit, at most 5%: "3,000"
-is 2,850-3,150), an open bound closed at 25% ("more than 8,000" is 8,000-10,000). Facts are
-clustered narrowest first; a fact joins the first cluster whose common interval it overlaps.
-Superlatives and statements are equivalent when their normalized texts are. A cluster is a
-claim; its value is the most frequent wording; ``independent_sources`` counts its articles'
-origins (:func:`storyline.synthesize.sources.independent_sources`).
+**Corroboration.** Facts with the same kind, predicate and scope are compared as intervals
+(figures with their hedge, range or rounding band; dates as the days they cover) and clustered
+narrowest first: a fact joins the first cluster whose common interval it overlaps. Superlatives
+and statements group by normalized text. A cluster is a claim; ``independent_sources`` counts
+its articles' origins (:func:`storyline.synthesize.sources.independent_sources`).
 
-**Order and ids.** Claims come most independent sources first, then by id; the id is ``c-``
-and 12 hex digits of the SHA-1 of (subject, predicate, value), so it is stable across runs.
+**Order and ids.** Claims come most independent sources first, then by kind, then by id; the
+id is ``c-`` and 12 hex digits of the SHA-1 of (subject, predicate, value): stable across runs.
 
 Cost: one pass over the facts, a dictionary of buckets, and clustering within a bucket against
-at most :data:`MAX_CLUSTERS` clusters: O(n) in the number of facts.
+at most :data:`MAX_CLUSTERS` clusters: linear in the number of facts.
 """
 
 from __future__ import annotations
