@@ -600,9 +600,9 @@ class EntityLinker:
             keys += [("ini", i) for i in _initials(name.canonical)]
         return keys
 
-    def story_entities(self, article_ids: Sequence[str]) -> tuple[
-        list[CorpusEntity], dict[str, dict[str, str]]
-    ]:
+    def story_entities(
+        self, article_ids: Sequence[str]
+    ) -> tuple[list[CorpusEntity], dict[str, dict[str, str]]]:
         """The corpus entities the given articles mention (their ``article_ids`` limited to
         those articles, most mentioned first) and, per article, each in-article canonical name's
         entity id."""
