@@ -13,6 +13,7 @@ import logging
 import math
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,8 +29,10 @@ from storyline.model import (
     Evidence,
     StoryMaterial,
 )
+from storyline.synthesize import brief as brief_module
 from storyline.synthesize.brief import BriefCandidate, Summarizer, build_brief
 from storyline.synthesize.claims import analyze_claims
+from test_timeline import _grown
 
 DERAILMENT = Path(__file__).parent / "fixtures" / "dossier" / "brief_derailment.jsonl"
 BuildMaterial = Callable[[Path], StoryMaterial]
@@ -311,3 +314,31 @@ def test_demo_briefs_with_extracted_claims_cover_their_best_sourced_fact(demo_st
         _check(material, brief, 5)
         if claims:
             assert _covers_top(brief, claims), material.story.title
+
+
+def test_the_work_grows_no_faster_than_n_log_n(
+    derailment: StoryMaterial, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = 0
+    compare, tokenize = brief_module.event_similarity, brief_module.tokens
+
+    def counting(function: Callable[..., Any]) -> Callable[..., Any]:
+        def count(*args: Any, **kwargs: Any) -> Any:
+            nonlocal calls
+            calls += 1
+            return function(*args, **kwargs)
+
+        return count
+
+    monkeypatch.setattr(brief_module, "event_similarity", counting(compare))
+    monkeypatch.setattr(brief_module, "tokens", counting(tokenize))
+    work = {}
+    for copies in (5, 50):
+        calls = 0
+        grown = _grown(derailment, copies)
+        _check(grown, build_brief(grown, _claims(derailment), [_revision()]), 5)
+        work[copies] = calls
+    n_log_n = {
+        k: k * len(derailment.articles) * math.log(k * len(derailment.articles)) for k in work
+    }
+    assert work[50] / work[5] <= n_log_n[50] / n_log_n[5]

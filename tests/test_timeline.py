@@ -8,10 +8,13 @@ later); on the same day the health minister met the union, which is another happ
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,6 +30,7 @@ from storyline.model import (
     Timex,
     TimexType,
 )
+from storyline.synthesize import timeline as timeline_module
 from storyline.synthesize.timeline import build_timeline, event_similarity, event_words
 
 NURSES = Path(__file__).parent / "fixtures" / "dossier" / "timeline_nurses.jsonl"
@@ -232,3 +236,48 @@ def test_demo_stories_have_ordered_cited_timelines(demo_store: Path) -> None:
     assert len(walkout) == 1
     outlets = {sources[s.article_id] for s in walkout[0].sources}
     assert {"Meridian Press", "Global Dispatch"} <= outlets
+
+
+def _grown(material: StoryMaterial, copies: int) -> StoryMaterial:
+    """The story told ``copies`` times over by other outlets, a week apart each time (same
+    words and dates: the worst case for date buckets)."""
+    articles, annotations, names = [], {}, {}
+    for k in range(copies):
+        for article in material.articles:
+            new_id = f"{article.id}-{k}"
+            published = article.published
+            articles.append(
+                replace(
+                    article,
+                    id=new_id,
+                    source=f"{article.source} {k}",
+                    published=published + timedelta(weeks=k) if published else None,
+                )
+            )
+            annotations[new_id] = material.annotations[article.id]
+            names[new_id] = material.entity_names.get(article.id, {})
+    return replace(material, articles=tuple(articles), annotations=annotations, entity_names=names)
+
+
+def test_the_work_grows_no_faster_than_n_log_n(
+    nurses: StoryMaterial, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = 0
+    compare = timeline_module.event_similarity
+
+    def counting(*args: Any, **kwargs: Any) -> float:
+        nonlocal calls
+        calls += 1
+        return compare(*args, **kwargs)
+
+    monkeypatch.setattr(timeline_module, "event_similarity", counting)
+    work = {}
+    for copies in (5, 50):
+        calls = 0
+        timeline = build_timeline(_grown(nurses, copies))
+        work[copies] = calls
+        # Every copy of the walkout is merged into one entry.
+        assert max(len(e.sources) for e in timeline) >= 4 * copies
+    articles = {k: k * len(nurses.articles) for k in work}
+    n_log_n = {k: n * math.log(n) for k, n in articles.items()}
+    assert work[50] / work[5] <= n_log_n[50] / n_log_n[5]

@@ -51,7 +51,12 @@ from typing import Protocol, runtime_checkable
 from storyline.link.features import tokens
 from storyline.model import Article, BriefSentence, Claim, Disagreement, StoryMaterial
 from storyline.synthesize.text import SentenceIndex
-from storyline.synthesize.timeline import EventWords, dateline_end, event_similarity
+from storyline.synthesize.timeline import (
+    EventWords,
+    dateline_end,
+    event_similarity,
+    weighted_norm,
+)
 
 __all__ = ["BriefCandidate", "Summarizer", "brief_candidates", "build_brief"]
 
@@ -79,6 +84,11 @@ reopened on Thursday, two days after the train derailed" retells the derailment'
 reports another happening."""
 NEWS_DAY = timedelta(hours=24)
 """Leads of articles published this close together tell the same news: one lead bonus."""
+SELECTION_POOL_PER_SENTENCE = 40
+SELECTION_POOL_MIN = 200
+"""The greedy rounds consider the candidates with the best first gains, at most this many (or
+40 per sentence wanted): gains only fall as the brief fills, so the rest would not be taken
+unless all of these repeated the chosen ones."""
 POOL_PER_SENTENCE = 4
 """A summarizer is offered this many candidates per sentence wanted (at least 20)."""
 
@@ -144,6 +154,7 @@ class _Candidate:
     start: int
     end: int
     words: EventWords
+    norm: float
     claims: frozenset[str]
     days: frozenset[str]
     """The days its resolved time expressions name (``2024-10-08``)."""
@@ -258,6 +269,7 @@ def _candidates(
                     start=start,
                     end=end,
                     words=EventWords(words),
+                    norm=weighted_norm(EventWords(words), idf),
                     claims=covered,
                     days=frozenset(d for o, d in days if start <= o < end),
                     lead=lead,
@@ -312,7 +324,7 @@ def _gain(
 
 
 def _similarity(a: _Candidate, b: _Candidate, idf: Mapping[str, float]) -> float:
-    similarity = event_similarity(a.words, b.words, idf)
+    similarity = event_similarity(a.words, b.words, idf, norms=(a.norm, b.norm))
     if a.days and b.days and not a.days & b.days:
         similarity *= OTHER_DAY
     return similarity
@@ -339,6 +351,10 @@ def _select(
         if best.lead >= LEAD_BONUS:
             leads.append(best.article)
 
+    # A sentence's gain only falls as the brief fills, so the choice lies among the best
+    # first gains: the rounds look at those alone and stay cheap for stories of any size.
+    ranked = sorted(candidates, key=lambda c: (-c.score, c.position, c.start))
+    pool = ranked[: max(SELECTION_POOL_PER_SENTENCE * max_sentences, SELECTION_POOL_MIN)]
     if max_sentences > 1:
         # The story's first report says what happened: the brief starts from it.
         for candidate in candidates:
@@ -346,9 +362,7 @@ def _select(
                 take(candidate)
     while len(chosen) < max_sentences:
         gains = [
-            (_gain(c, covered, leads, claim_weight, disputes), c)
-            for c in candidates
-            if not c.chosen
+            (_gain(c, covered, leads, claim_weight, disputes), c) for c in pool if not c.chosen
         ]
         best_gain = max((g for g, _ in gains), default=0.0)
         if best_gain <= 0:

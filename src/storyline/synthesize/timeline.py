@@ -20,8 +20,8 @@ its cluster and cites every mention.
 
 Cost. Mentions are bucketed by date, and a mention is compared with at most
 :data:`MAX_CANDIDATES` clusters (the most cited first) and, in each, at most
-:data:`MAX_REPRESENTATIVES` members, so the work grows linearly with the number of mentions,
-plus the sort.
+:data:`MAX_REPRESENTATIVES` members with distinct words, so the work grows linearly with the
+number of mentions, plus the sort.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ __all__ = [
     "dateline_end",
     "event_similarity",
     "event_words",
+    "weighted_norm",
 ]
 
 SAME_EVENT = 0.25
@@ -68,7 +69,8 @@ MAX_CANDIDATES = 64
 """Clusters a mention is compared with, at most (the most cited compatible ones)."""
 
 MAX_REPRESENTATIVES = 8
-"""Members of a cluster a mention is compared with, at most (its first ones)."""
+"""Members of a cluster a mention is compared with, at most (its first ones with distinct
+words)."""
 
 MIN_EVENT_WORDS = 2
 """A clause with fewer event words than this says nothing that happened: no entry."""
@@ -154,42 +156,71 @@ class EventWords:
         return bool(self.words)
 
 
+def _content_words(text: str) -> frozenset[str]:
+    return frozenset(w for w in tokens(text) if w not in _DATE_WORDS and not w.isdigit())
+
+
 def event_words(
-    text: str, *, entity_ids: Iterable[str] = (), drop: Iterable[str] = ()
+    text: str,
+    *,
+    entity_ids: Iterable[str] = (),
+    drop: Iterable[str] = (),
+    cache: dict[str, frozenset[str]] | None = None,
 ) -> EventWords:
     """The event words of ``text``: stemmed content words (no month names or numbers) and
-    ``@``-prefixed entity ids; ``drop`` holds spans of ``text`` to leave out (the date).
+    ``@``-prefixed entity ids, less the words of the pieces in ``drop`` (the date). ``cache``
+    keeps the words of texts already seen (a story repeats its sentences in wire copies).
 
     >>> sorted(event_words("Dockworkers walked out on March 6.").words)
     ['dockworker', 'out', 'walk']
     """
+    store = cache if cache is not None else {}
+
+    def words_of(piece: str) -> frozenset[str]:
+        found = store.get(piece)
+        if found is None:
+            found = store[piece] = _content_words(piece)
+        return found
+
+    words = set(words_of(text))
     for piece in drop:
-        text = text.replace(piece, " ")
-    words = {w for w in tokens(text) if w not in _DATE_WORDS and not w.isdigit()}
+        words -= words_of(piece)
     words.update("@" + e for e in entity_ids)
     return EventWords(frozenset(words))
 
 
-def event_similarity(a: EventWords, b: EventWords, idf: Mapping[str, float]) -> float:
+def weighted_norm(words: EventWords, idf: Mapping[str, float], *, unknown: float = 1.0) -> float:
+    """The length of ``words`` as an idf-weighted vector (each word counts once); words missing
+    from ``idf`` weigh ``unknown``."""
+    return math.sqrt(sum(idf.get(w, unknown) ** 2 for w in words.words))
+
+
+def event_similarity(
+    a: EventWords,
+    b: EventWords,
+    idf: Mapping[str, float],
+    *,
+    unknown: float = 1.0,
+    norms: tuple[float, float] | None = None,
+) -> float:
     """Cosine similarity of the two word sets weighted by idf (each word counts once).
 
-    Words missing from ``idf`` weigh as the rarest word in it (1.0 for an empty table).
+    Words missing from ``idf`` weigh ``unknown``; ``norms`` are the sets' :func:`weighted_norm`
+    when the caller keeps them (comparing one set with many).
 
     >>> event_similarity(event_words("ships wait"), event_words("ships wait"), {})
     1.0
     """
-    if not a.words or not b.words:
-        return 0.0
-    top = max(idf.values(), default=1.0)
     shared = a.words & b.words
     if not shared:
         return 0.0
-
-    def norm(words: frozenset[str]) -> float:
-        return math.sqrt(sum(idf.get(w, top) ** 2 for w in words))
-
-    dot = sum(idf.get(w, top) ** 2 for w in shared)
-    return min(dot / (norm(a.words) * norm(b.words)), 1.0)
+    if norms is None:
+        norms = (
+            weighted_norm(a, idf, unknown=unknown),
+            weighted_norm(b, idf, unknown=unknown),
+        )
+    dot = sum(idf.get(w, unknown) ** 2 for w in shared)
+    return min(dot / (norms[0] * norms[1]), 1.0)
 
 
 @dataclass(slots=True)
@@ -201,15 +232,23 @@ class _Mention:
     order: tuple[int, int]
     """(article position in the story, offset): the tie-breaker that keeps output stable."""
     main: bool
+    norm: float
 
 
 @dataclass(slots=True)
 class _Cluster:
     period: _Period
     members: list[_Mention] = field(default_factory=list)
+    representatives: list[_Mention] = field(default_factory=list)
+    """Members with distinct words, the first :data:`MAX_REPRESENTATIVES`: what a new mention
+    is compared with (wire copies and repeated sentences add nothing to compare)."""
 
     def add(self, mention: _Mention) -> None:
         self.members.append(mention)
+        if len(self.representatives) < MAX_REPRESENTATIVES and all(
+            r.words != mention.words for r in self.representatives
+        ):
+            self.representatives.append(mention)
         if _PRECISION_RANK[mention.period.precision] < _PRECISION_RANK[self.period.precision]:
             self.period = mention.period
 
@@ -375,9 +414,10 @@ def _sentence_mentions(
     return found
 
 
-def _mentions(material: StoryMaterial) -> tuple[list[_Mention], dict[str, float]]:
+def _mentions(material: StoryMaterial) -> tuple[list[_Mention], _Weights]:
     """Every dated mention of the story, and the idf of event words over its sentences."""
     found: list[tuple[_Found, list[str], list[str]]] = []
+    cache: dict[str, frozenset[str]] = {}
     df: Counter[str] = Counter()
     sentence_count = 0
     for position, article in enumerate(material.articles):
@@ -386,7 +426,7 @@ def _mentions(material: StoryMaterial) -> tuple[list[_Mention], dict[str, float]
         if not article.is_duplicate:
             # Copies would count their origin's words twice.
             for span in index.spans:
-                df.update(set(event_words(span.text).words))
+                df.update(event_words(span.text, cache=cache).words)
             sentence_count += len(index.spans)
         if annotations is None:
             continue
@@ -416,18 +456,20 @@ def _mentions(material: StoryMaterial) -> tuple[list[_Mention], dict[str, float]
                 ]
                 found.append((item, ids, dates))
     n = max(sentence_count, 1)
+    # Words never counted (entity ids, words of copies only) weigh as the rarest: naming the
+    # same actor is strong evidence of the same happening.
     idf = {w: 1.0 + math.log(n / c) for w, c in df.items()}
-    # Entities are not counted over sentences: naming the same actor weighs as a rare word.
-    idf.update({"@" + i: 1.0 + math.log(n) for _, ids, _ in found for i in ids})
+    rarest = 1.0 + math.log(n)
     mentions = []
     for item, ids, dates in found:
-        words = event_words(item.text, entity_ids=ids, drop=dates)
+        words = event_words(item.text, entity_ids=ids, drop=dates, cache=cache)
         if len(words.words) < MIN_EVENT_WORDS:
             continue
+        norm = weighted_norm(words, idf, unknown=rarest)
         mentions.append(
-            _Mention(item.period, item.evidence, item.text, words, item.order, item.main)
+            _Mention(item.period, item.evidence, item.text, words, item.order, item.main, norm)
         )
-    return mentions, idf
+    return mentions, _Weights(idf, rarest)
 
 
 def _is_current_year(article: Article, timex: Timex, period: _Period) -> bool:
@@ -448,28 +490,38 @@ def _is_boilerplate(article: Article, timex: Timex) -> bool:
     return _BOILERPLATE_LINE.match(article.text, line_start) is not None
 
 
-def _similarity(mention: _Mention, cluster: _Cluster, idf: Mapping[str, float]) -> float:
+@dataclass(frozen=True, slots=True)
+class _Weights:
+    idf: Mapping[str, float]
+    unknown: float
+
+
+def _similarity(mention: _Mention, cluster: _Cluster, weights: _Weights) -> float:
     return max(
-        event_similarity(mention.words, member.words, idf)
-        for member in cluster.members[:MAX_REPRESENTATIVES]
+        event_similarity(
+            mention.words,
+            member.words,
+            weights.idf,
+            unknown=weights.unknown,
+            norms=(mention.norm, member.norm),
+        )
+        for member in cluster.representatives
     )
 
 
-def _best(
-    mention: _Mention, candidates: Iterable[_Cluster], idf: Mapping[str, float]
-) -> _Cluster | None:
+def _best(mention: _Mention, candidates: Iterable[_Cluster], weights: _Weights) -> _Cluster | None:
     ranked = sorted(candidates, key=lambda c: (-len(c.members), c.members[0].order))
     rank = _PRECISION_RANK[mention.period.precision]
     best, best_score = None, 0.0
     for cluster in ranked[:MAX_CANDIDATES]:
         steps = abs(rank - _PRECISION_RANK[cluster.period.precision])
-        score = _similarity(mention, cluster, idf)
+        score = _similarity(mention, cluster, weights)
         if score >= SAME_EVENT + COARSER_STEP * steps and score > best_score:
             best, best_score = cluster, score
     return best
 
 
-def _cluster(mentions: Sequence[_Mention], idf: Mapping[str, float]) -> list[_Cluster]:
+def _cluster(mentions: Sequence[_Mention], weights: _Weights) -> list[_Cluster]:
     """Greedy clustering, finest precision first (see the module docstring)."""
     ordered = sorted(
         mentions, key=lambda m: (_PRECISION_RANK[m.period.precision], m.period.first, m.order)
@@ -492,7 +544,7 @@ def _cluster(mentions: Sequence[_Mention], idf: Mapping[str, float]) -> list[_Cl
             }
             pool = {id(c): c for m in sorted(months) for c in by_month[m]}.values()
         compatible = [c for c in pool if period.holds(c.period) or c.period.holds(period)]
-        target = _best(mention, compatible, idf)
+        target = _best(mention, compatible, weights)
         if target is None:
             target = _Cluster(period)
             clusters.append(target)
@@ -521,9 +573,9 @@ def build_timeline(material: StoryMaterial) -> tuple[TimelineEntry, ...]:
     representative mention, and every mention as evidence (the clause around the date), in
     story order. See the module docstring for what is kept and how mentions merge.
     """
-    mentions, idf = _mentions(material)
+    mentions, weights = _mentions(material)
     entries: list[tuple[tuple[object, ...], TimelineEntry]] = []
-    for cluster in _cluster(mentions, idf):
+    for cluster in _cluster(mentions, weights):
         text = _trim(_representative(cluster).text)
         members = sorted(cluster.members, key=lambda m: m.order)
         sources: list[Evidence] = []
