@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -32,10 +33,16 @@ def test_independent_sources_union_of_copies_and_outlets() -> None:
     assert independent_sources(["a1", "a1w", "a2"], arts) == 1
     assert independent_sources(["a1w", "b1"], arts) == 2
     assert independent_sources(["a1", "b1", "c1"], arts) == 3
-    # The copy ties Valley Herald to Meridian Press: Valley Herald's own article counts with them.
+    # Valley Herald's own reporting is independent of the Meridian story it reprinted.
     arts["v2"] = Article(id="v2", text="x", source="Valley Herald")
-    assert independent_sources(["a1", "v2"], arts) == 2
-    assert independent_sources(["a1", "a1w", "v2"], arts) == 1
+    assert independent_sources(["a1w", "v2"], arts) == 2
+    # A copy whose original is not at hand is its copy group's origin.
+    arts["x1"] = Article(
+        id="x1", text="x", source="Digest", duplicate_of="zz", duplicate_group="zz"
+    )
+    arts["x2"] = Article(id="x2", text="x", source="Other", duplicate_of="zz", duplicate_group="zz")
+    assert independent_sources(["x1", "x2"], arts) == 1
+    assert independent_sources(["x1", "a1"], arts) == 2
     assert independent_sources([], arts) == 0
 
 
@@ -154,3 +161,33 @@ def test_dated_events_agree_at_the_coarser_precision(story_material: Build) -> N
     assert [(c.value, c.independent_sources) for c in resigned] == [("2025-03-25", 3)]
     # A dated resignation makes the undated state redundant.
     assert not [c for c in claims if c.kind is ClaimKind.STATE and c.subject == "Jonas Berg"]
+
+
+def test_wire_copies_add_support_but_not_sources(story_material: Build) -> None:
+    material = story_material(DOSSIER / "disagree_spread.jsonl")
+    before, _ = analyze_claims(material)
+    # Every article reprinted by one aggregator: as many spans again, the same origins (the
+    # aggregator reprinting both outlets does not make them one).
+    copies = tuple(
+        replace(
+            a,
+            id=a.id + "-copy",
+            source="Wire Digest",
+            duplicate_of=a.id,
+            duplicate_group=a.duplicate_group or a.id,
+        )
+        for a in material.articles
+    )
+    syndicated = replace(
+        material,
+        articles=material.articles + copies,
+        annotations={**material.annotations}
+        | {c.id: material.annotations[c.duplicate_of or ""] for c in copies},
+        entity_names={**material.entity_names}
+        | {c.id: material.entity_names.get(c.duplicate_of or "", {}) for c in copies},
+    )
+    after, _ = analyze_claims(syndicated)
+    assert [(c.id, c.independent_sources) for c in after] == [
+        (c.id, c.independent_sources) for c in before
+    ]
+    assert all(len(a.support) == 2 * len(b.support) for a, b in zip(after, before, strict=True))

@@ -25,6 +25,7 @@ from storyline.model import (
     Entity,
     Quantity,
     Quote,
+    QuoteKind,
     Span,
     StoryMaterial,
     TimexType,
@@ -794,13 +795,21 @@ def _attribution_of_span(art: _Article, start: int, end: int) -> str | None:
 
 # -- attributed statements ---------------------------------------------------------------------
 
+_DATELINE_PREFIX = re.compile(r"^[A-Z][A-Z .'-]+,[^—\n]{0,60}—\s*")
 _WORD = re.compile(r"[A-Za-z0-9][\w'’-]*")
 _SUMMARY_WORDS = 14
 
 
 def _summary(quote: Quote) -> tuple[str, str]:
     """A one-line summary of a quote's content and a key that equates near-identical copies."""
-    content = quote.content.text.strip().strip("\"“”'‘’").strip()
+    content = _DATELINE_PREFIX.sub("", quote.content.text.strip())
+    if quote.kind is QuoteKind.DIRECT:
+        # A direct quote's span runs over its attribution ('"...," said X. "..."'): keep the
+        # words up to the first closing quotation mark.
+        opened = content.lstrip("\"“'‘ ")
+        closing = re.search(r"[,.?!]?[\"”]", opened)
+        content = opened[: closing.start()] if closing else opened
+    content = content.strip().strip("\"“”'‘’").strip()
     content = re.sub(r"^that\s+", "", content)
     content = re.sub(r"\s+", " ", content)
     words = content.split(" ")

@@ -211,6 +211,24 @@ def _representative(group: ClaimGroup) -> str:
     return min(counts, key=lambda v: (-counts[v], first[v], v))
 
 
+def _keep_main_statements(by_id: dict[str, ClaimGroup]) -> None:
+    """Per named speaker, the statement most origins report (then the earliest), and any other
+    of theirs that two origins report: what each source said, without every line they said."""
+    best: dict[str, ClaimGroup] = {}
+    for g in by_id.values():
+        if g.bucket[0] is not ClaimKind.STATEMENT:
+            continue
+        current = best.get(g.bucket[1])
+        if current is None or (-g.sources, g.facts[0].order) < (
+            -current.sources,
+            current.facts[0].order,
+        ):
+            best[g.bucket[1]] = g
+    for cid, g in list(by_id.items()):
+        if g.bucket[0] is ClaimKind.STATEMENT and g is not best[g.bucket[1]] and g.sources < 2:
+            del by_id[cid]
+
+
 def group_claims(ctx: StoryContext, facts: Sequence[Fact]) -> list[ClaimGroup]:
     """Facts -> claim groups (with their :class:`Claim`), selected and ordered."""
     from storyline.synthesize.sources import origin_keys
@@ -262,6 +280,7 @@ def group_claims(ctx: StoryContext, facts: Sequence[Fact]) -> list[ClaimGroup]:
     for cid, g in list(by_id.items()):
         if g.bucket[0] is ClaimKind.STATE and (g.bucket[1], _representative(g)) in dated:
             del by_id[cid]  # "Ortega: resigned" adds nothing to "Ortega: resigned 2024-05-14"
+    _keep_main_statements(by_id)
     ordered = sorted(
         by_id.values(),
         key=lambda g: (-g.sources, _KIND_ORDER[g.bucket[0]], g.claim.id if g.claim else ""),

@@ -2,10 +2,13 @@
 
 A claim printed by five outlets that all ran the same wire story has one origin, not five; nor
 does an outlet that reports the same figure in a morning and an evening article confirm itself.
-Two articles share an origin when they are in the same copy group (exact or near duplicates:
-``Article.duplicate_group`` / ``duplicate_of``) or come from the same outlet (``Article.source``);
-origins are the connected components of that relation, so a wire copy run by outlet B of an
-article by outlet A ties B's own later articles to A's as well.
+
+An article's origin is the outlet of the article it copies (following ``Article.duplicate_of``
+to the copy group's origin), else its own outlet (``Article.source``); an article with neither
+is its own origin (its copy group, when the original is not at hand). So copies and
+near-duplicates count once, with the outlet that first published them, and several articles of
+one outlet count once. A syndicator that reprints two outlets does not make them one origin,
+and its own reporting stays independent of the stories it reprints.
 """
 
 from __future__ import annotations
@@ -14,50 +17,39 @@ from collections.abc import Iterable, Mapping
 
 from storyline.model import Article
 
-__all__ = ["independent_sources", "origin_keys"]
+__all__ = ["independent_sources", "origin_key", "origin_keys"]
+
+_MAX_CHAIN = 32
+"""Copy chains are one step in practice (``duplicate_of`` names the group's origin); the bound
+only protects against a malformed cycle."""
 
 
-def _copy_key(article: Article) -> str:
-    return "copy:" + (article.duplicate_group or article.duplicate_of or article.id)
+def origin_key(article: Article, articles_by_id: Mapping[str, Article]) -> str:
+    """A key naming the independent origin of one article (equal keys: one origin)."""
+    root = article
+    for _ in range(_MAX_CHAIN):
+        if root.duplicate_of is None:
+            break
+        original = articles_by_id.get(root.duplicate_of)
+        if original is None or original.id == root.id:
+            return "copy:" + (root.duplicate_group or root.duplicate_of)
+        root = original
+    if root.source and root.source.strip():
+        return "outlet:" + root.source.strip().casefold()
+    return "copy:" + (root.duplicate_group or root.id)
 
 
 def origin_keys(
     article_ids: Iterable[str], articles_by_id: Mapping[str, Article]
 ) -> dict[str, str]:
-    """Each article id mapped to a key naming its origin (one key per independent origin).
-
-    The key is deterministic: the smallest copy-group or outlet key of the component.
-    Ids missing from ``articles_by_id`` are their own origin.
-    """
-    parent: dict[str, str] = {}
-
-    def find(key: str) -> str:
-        root = key
-        while parent.setdefault(root, root) != root:
-            root = parent[root]
-        while parent[key] != root:  # path compression keeps long chains cheap
-            parent[key], key = root, parent[key]
-        return root
-
-    def union(a: str, b: str) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            # The smaller key wins so that the result does not depend on input order.
-            low, high = sorted((ra, rb))
-            parent[high] = low
-
-    nodes: dict[str, str] = {}
+    """Each article id mapped to its origin key; ids not in ``articles_by_id`` are their own."""
+    out: dict[str, str] = {}
     for article_id in article_ids:
         article = articles_by_id.get(article_id)
-        if article is None:
-            nodes[article_id] = find("id:" + article_id)
-            continue
-        copy = _copy_key(article)
-        find(copy)
-        if article.source:
-            union(copy, "outlet:" + article.source.strip().casefold())
-        nodes[article_id] = copy
-    return {article_id: find(key) for article_id, key in nodes.items()}
+        out[article_id] = (
+            "id:" + article_id if article is None else origin_key(article, articles_by_id)
+        )
+    return out
 
 
 def independent_sources(article_ids: Iterable[str], articles_by_id: Mapping[str, Article]) -> int:
@@ -73,7 +65,7 @@ def independent_sources(article_ids: Iterable[str], articles_by_id: Mapping[str,
     ...     "a3": Article(id="a3", text="...", source="Meridian Press"),
     ...     "b1": Article(id="b1", text="...", source="Daily Ledger"),
     ... }
-    >>> independent_sources(["a1", "a2", "a3", "b1"], arts)
-    2
+    >>> independent_sources(["a1", "a2", "a3"], arts), independent_sources(["a2", "b1"], arts)
+    (1, 2)
     """
     return len(set(origin_keys(article_ids, articles_by_id).values()))
