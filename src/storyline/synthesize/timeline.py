@@ -100,6 +100,7 @@ _DATE_WORDS = frozenset(
 # A dateline: up to a few capitalised words, an optional date and outlet, then a dash.
 _DATELINE = re.compile(r"[^\n.!?]{0,100}?\s(?:—|–|--|-)\s")
 _CLAUSE_BREAK = re.compile(r";\s+|\s+[—–]\s+|\s+--\s+")
+_DASH = re.compile(r"\s+[—–]\s+|\s+--\s+")
 _SENTENCE_BREAK = re.compile(r";\s+|\s+[—–]\s+|\s+--\s+|,\s+(?=(?:and|but|while|whereas)\s)")
 _ASIDE = re.compile(r",\s+(?P<aside>(?:who|which|whose|where)\s[^,;—–]*?),(?=\s)")
 _CONNECTIVE = re.compile(r"^(?:and|but|while|whereas)\s+(?:that\s+)?", re.IGNORECASE)
@@ -268,11 +269,26 @@ def dateline_end(text: str) -> int:
     return m.end()
 
 
+def _dash_pairs(text: str, start: int, end: int) -> list[tuple[re.Match[str], re.Match[str]]]:
+    """Dashes that set off a parenthesis ("the barrier — aluminium panels — held"), in pairs."""
+    dashes = list(_DASH.finditer(text, start, end))
+    return [(dashes[i], dashes[i + 1]) for i in range(0, len(dashes) - 1, 2)]
+
+
 def _clause(text: str, sentence_start: int, sentence_end: int, timex: Timex) -> tuple[int, int]:
     """The span of the clause that carries ``timex``: its sentence, cut at semicolons and
-    dashes when the piece holding the date still says something on its own."""
+    unpaired dashes when the piece holding the date still says something on its own, or the
+    parenthesis between two dashes when the date is in it."""
+    for first, second in _dash_pairs(text, sentence_start, sentence_end):
+        if first.end() <= timex.start and timex.end <= second.start():
+            inside = _strip(text, first.end(), second.start())
+            if len(text[inside[0] : inside[1]].split()) >= 6:
+                return inside
+    paired = {m.start() for pair in _dash_pairs(text, sentence_start, sentence_end) for m in pair}
     start, end = sentence_start, sentence_end
     for m in _CLAUSE_BREAK.finditer(text, sentence_start, sentence_end):
+        if m.start() in paired:
+            continue
         if m.end() <= timex.start:
             candidate = (m.end(), end)
         elif m.start() >= timex.end:
@@ -297,15 +313,22 @@ class _Piece:
     start: int
     end: int
     aside: bool
-    """A relative clause set off by commas (", who walked out in March,"): removable."""
+    """A relative clause set off by commas (", who walked out in March,") or a parenthesis
+    between dashes: removable."""
 
 
 def _pieces(text: str, start: int, end: int) -> list[_Piece]:
     """A sentence cut into clauses: at semicolons, dashes, ", and"/", but"/", while", and
-    around comma-bounded relative clauses."""
+    around comma-bounded relative clauses and dash-bounded parentheses (asides)."""
     cuts: list[tuple[int, int, bool]] = []  # (cut start, next piece start, next is an aside)
+    pairs = _dash_pairs(text, start, end)
+    paired = {m.start() for pair in pairs for m in pair}
+    for first, second in pairs:
+        cuts.append((first.start(), first.end(), True))
+        cuts.append((second.start(), second.end(), False))
     for m in _SENTENCE_BREAK.finditer(text, start, end):
-        cuts.append((m.start(), m.end(), False))
+        if m.start() not in paired:
+            cuts.append((m.start(), m.end(), False))
     for m in _ASIDE.finditer(text, start, end):
         cuts.append((m.start(), m.start("aside"), True))
         cuts.append((m.end("aside"), m.end(), False))
