@@ -81,5 +81,11 @@ def test_bad_file_is_a_config_error(tmp_path: Path) -> None:
 
 
 def test_unrelated_storyline_variables_are_ignored() -> None:
-    settings = load_settings(environ={"STORYLINE_API_TOKEN": "secret", "STORYLINE_TEST_PG": "x"})
+    settings = load_settings(environ={"STORYLINE_TEST_PG": "x", "STORYLINE_BASE_URL": "y"})
     assert settings == Settings()
+
+
+def test_api_token_comes_from_the_environment_and_is_not_shown() -> None:
+    settings = load_settings(environ={"STORYLINE_API_TOKEN": "secret"})
+    assert settings.api.token == "secret"
+    assert "secret" not in repr(settings)

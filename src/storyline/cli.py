@@ -661,6 +661,30 @@ def export_command(
     click.echo(f"wrote {_count(len(stories), 'dossier')} ({len(written)} files) to {out}")
 
 
+@cli.command()
+@click.option("--host", help="Address to listen on (default 127.0.0.1, or api.host).")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port (default 8000, or api.port).")
+@click.pass_obj
+def serve(state: _State, host: str | None, port: int | None) -> None:
+    """Serve the HTTP API (and the web UI) over the store.
+
+    Listens on 127.0.0.1 by default. Writes (POST /api/articles) need the bearer token of
+    STORYLINE_API_TOKEN or [api] token; with none set they are accepted only on loopback.
+    """
+    import uvicorn
+
+    from storyline.api import create_app
+
+    settings = state.settings(**{"api.host": host, "api.port": port})
+    app = create_app(settings)
+    uvicorn.run(
+        app,
+        host=settings.api.host,
+        port=settings.api.port,
+        log_level="warning" if state.quiet else "info",
+    )
+
+
 @cli.group(name="eval")
 def eval_group() -> None:
     """Score a stage against annotated data (see ../shared/eval/README.md)."""

@@ -140,6 +140,22 @@ class DossierSettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ApiSettings:
+    """The HTTP API (``storyline serve``)."""
+
+    host: str = "127.0.0.1"
+    """Address to listen on. Beyond loopback, writes need ``token``."""
+    port: int = field(default=8000, metadata=_range(1, 65535))
+    token: str = field(default="", repr=False)
+    """Bearer token that writes (``POST /api/articles``) must send (``STORYLINE_API_TOKEN``).
+    Empty: writes are accepted only when ``host`` is a loopback address."""
+    max_body_bytes: int = field(default=32 * 2**20, metadata=_range(1, None))
+    """Largest request body accepted (413 beyond it)."""
+    max_batch: int = field(default=1000, metadata=_range(1, None))
+    """Most articles one ``POST /api/articles`` may carry."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
     db: str = "storyline.db"
     """SQLite path, or a ``postgresql://`` URL."""
@@ -150,6 +166,7 @@ class Settings:
     stories: StorySettings = field(default_factory=StorySettings)
     entities: EntitySettings = field(default_factory=EntitySettings)
     dossier: DossierSettings = field(default_factory=DossierSettings)
+    api: ApiSettings = field(default_factory=ApiSettings)
 
 
 _SECTION_TYPES: dict[str, type[Any]] = {
@@ -160,6 +177,7 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "stories": StorySettings,
     "entities": EntitySettings,
     "dossier": DossierSettings,
+    "api": ApiSettings,
 }
 
 
@@ -244,7 +262,7 @@ def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
         else:
             if rest == "db":
                 layer["db"] = value
-            # Other STORYLINE_* variables (API token, test URLs) belong to other layers.
+            # Other STORYLINE_* variables (test URLs...) belong to other layers.
     return layer
 
 
@@ -308,6 +326,7 @@ def load_settings(
 
 
 __all__ = [
+    "ApiSettings",
     "DedupSettings",
     "DossierSettings",
     "EntitySettings",

@@ -57,6 +57,35 @@ class NotFoundError(UsageError):
     http_status = 404
 
 
+class InvalidRequestError(UsageError):
+    """An HTTP request whose parameters or body do not have the documented shape."""
+
+    code = "invalid_request"
+    http_status = 422
+
+
+class PayloadTooLargeError(UsageError):
+    """An HTTP request body over the API's size limit (``api.max_body_bytes``)."""
+
+    code = "payload_too_large"
+    http_status = 413
+
+
+class AuthenticationError(UsageError):
+    """A write to the HTTP API without the bearer token it needs."""
+
+    code = "unauthorized"
+    http_status = 401
+
+
+class PermissionDeniedError(UsageError):
+    """A write to the HTTP API with a wrong token, or one the server does not accept at all
+    (no token configured on a server that listens beyond loopback)."""
+
+    code = "forbidden"
+    http_status = 403
+
+
 class InputRejectedError(StorylineError):
     """Raised only in strict mode, when at least one input record was rejected."""
 

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -26,6 +27,8 @@ from storyline.config import Settings, load_settings
 from storyline.dedup import MinHashDeduper
 from storyline.errors import NotFoundError, UsageError
 from storyline.ingest import read_articles, read_many
+from storyline.ingest.base import guarded
+from storyline.ingest.jsonl import article_from_record
 from storyline.link import CheckReport, StoryClusterer
 from storyline.link.entities import AliasTable, EntityLinker
 from storyline.model import (
@@ -42,6 +45,8 @@ from storyline.model import (
     StoreStats,
     StoryEvent,
     StoryMaterial,
+    StoryPage,
+    StoryQuery,
     StorySummary,
 )
 from storyline.store import Store, open_store
@@ -142,6 +147,41 @@ class Project:
         results = read_many(
             names, settings=self.settings, fetch=fetch, exclude=self.store.own_files()
         )
+        return self._ingest(names, results, progress)
+
+    def ingest_records(
+        self,
+        records: Iterable[object],
+        *,
+        location: str = "records",
+        progress: ProgressCallback | None = None,
+    ) -> IngestReport:
+        """Ingest in-memory records in the input-article shape (DESIGN.md), as parsed JSON.
+
+        Each record is read as a JSONL line would be (see :func:`read_records`): one that
+        cannot become an article is stored as a rejection and the others go on. Otherwise
+        exactly like :meth:`ingest`.
+        """
+        results = read_records(records, location=location, settings=self.settings)
+        return self.ingest_results(results, source=location, progress=progress)
+
+    def ingest_results(
+        self,
+        results: Iterable[ReadResult],
+        *,
+        source: str,
+        progress: ProgressCallback | None = None,
+    ) -> IngestReport:
+        """Store articles and rejections already read (by a reader or :func:`read_records`):
+        dedupe, annotate and assign them as :meth:`ingest` does; ``source`` names the run."""
+        return self._ingest([source], results, progress)
+
+    def _ingest(
+        self,
+        names: list[str],
+        results: Iterable[ReadResult],
+        progress: ProgressCallback | None,
+    ) -> IngestReport:
         with self.store.transaction():
             run_id = self.store.start_ingest(names)
         deduper = MinHashDeduper(self.settings.dedup, index=self.store.dedup_index())
@@ -287,6 +327,29 @@ class Project:
     def stories(self, *, limit: int | None = None, offset: int = 0) -> list[StorySummary]:
         """Live stories, most recently published first."""
         return self.store.stories(limit=limit, offset=offset)
+
+    def search_stories(
+        self, query: StoryQuery | None = None, *, limit: int | None = None, offset: int = 0
+    ) -> StoryPage:
+        """One page of the live stories a query keeps (all by default), in its order, with
+        the number of stories it keeps in all."""
+        return self.store.search_stories(query or StoryQuery(), limit=limit, offset=offset)
+
+    def entity_ids(self, name_or_id: str) -> tuple[str, ...]:
+        """The corpus entities a user means by an entity id or a name: the entity with that
+        id, else those whose name or an alias is that name (case aside), else those
+        a name search finds (at most 20)."""
+        if self.entity_linker.index.entity(name_or_id) is not None:
+            return (name_or_id,)
+        found = self.entities(query=name_or_id, limit=20)
+        wanted = name_or_id.casefold().strip()
+        exact = [e.id for e in found if wanted in {n.casefold() for n in (e.canonical, *e.aliases)}]
+        return tuple(exact or (e.id for e in found))
+
+    def story_ids_of(self, article_ids: Sequence[str]) -> list[str]:
+        """The live stories of these articles, each once, in the articles' order."""
+        found = self.store.article_story_ids(article_ids)
+        return list(dict.fromkeys(found[a] for a in article_ids if a in found))
 
     def story(self, story_id: str) -> StorySummary:
         """A story by its id, or by an id it had before a merge (NotFoundError if unknown)."""
@@ -589,6 +652,22 @@ def annotate_input(
         done = iter(annotator.annotate_articles(articles))
         for result in batch:
             yield result if isinstance(result, Rejected) else next(done)
+
+
+def read_records(
+    records: Iterable[object], *, location: str, settings: Settings
+) -> Iterator[ReadResult]:
+    """Read in-memory records (parsed JSON in the input-article shape) as JSONL lines are read.
+
+    Yields one ``Article`` or ``Rejected`` per record, in order; a rejection is located at
+    ``location:N`` (N counts from 1) and keyed by the record's content, so the same bad record
+    sent twice is recognised.
+    """
+    for number, record in enumerate(records, 1):
+        where = f"{location}:{number}"
+        content = json.dumps(record, sort_keys=True, ensure_ascii=False, default=str)
+        build = partial(article_from_record, record, location=where, settings=settings)
+        yield guarded(where, build, content=content)
 
 
 def open_project(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
@@ -32,7 +32,14 @@ from storyline.model import (
 )
 from storyline.synthesize.text import SentenceIndex
 
-__all__ = ["Fact", "StoryContext", "extract_facts", "format_figure"]
+__all__ = [
+    "Fact",
+    "StoryContext",
+    "date_interval",
+    "extract_facts",
+    "figure_interval",
+    "format_figure",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -113,8 +120,8 @@ def _unit_suffix(unit: str | None) -> str:
     if unit == "percent":
         return " percent"
     base, _, per = unit.partition("/")
-    words = {"valor": "valors", "metre": "metres", "kilometre": "kilometres", "tonne": "tonnes"}
-    text = words.get(base, base)
+    # Codes stay as they are ("USD"); unit words are plural ("valors", "crowns", "litres").
+    text = base if not base.islower() or base.endswith("s") else base + "s"
     return f" {text}" + (f" a {per}" if per else "")
 
 
@@ -669,7 +676,7 @@ def _quantity_facts(ctx: StoryContext, art: _Article) -> list[Fact]:
             name, disputable = q.counts, False
         elif q.unit is not None and q.unit != "percent" and q.counts is None:
             base, _, per = q.unit.partition("/")
-            name, disputable = f"figure in {base}s", False
+            name, disputable = "amount" if _is_money(q.unit) else f"figure in {base}s", False
             if per and not _is_money(q.unit):
                 name = f"{name} per {per}"
         else:
@@ -714,7 +721,7 @@ def _quantity_facts(ctx: StoryContext, art: _Article) -> list[Fact]:
 _SUPERLATIVE = _rx(
     r"\b(worst|largest|biggest|highest|lowest|deadliest|heaviest|strongest|longest|first|"
     r"most (?:serious|severe|violent|destructive))\b"
-    r"(?P<between>[^.;:!?]{0,60}?)\b(?P<ref>since (?:records began|(?:[A-Z][a-z]+ )?\d{4})"
+    r"(?P<between>[^.;:!?]{0,60}?)\b(?P<ref>since (?:records began|(?:(?-i:[A-Z][a-z]+) )?\d{4})"
     r"|in (?:a|two|three|four|five|\d+) (?:decades?|years|generations?)|on record|in history)"
 )
 _STOP = frozenset(
@@ -759,8 +766,11 @@ def _superlative_facts(art: _Article) -> list[Fact]:
         noun = " ".join(noun_words)
         if not noun:
             # "making this week's flood the worst ...": the noun before "the worst".
+            # ... or "the flood was the worst": the subject of the copula.
             before = re.findall(
-                r"([a-z][\w-]*)\s+(?:the|its)\s+$", text[sentence.start : m.start()]
+                r"([a-z][\w-]*)(?:['’]s)?\s+(?:(?:was|is|were|are|has been|had been|became)\s+)?"
+                r"(?:the|its)\s+$",
+                text[sentence.start : m.start()],
             )
             noun = before[-1] if before and before[-1] not in _STOP else ""
         if not noun:
@@ -1172,15 +1182,3 @@ def extract_facts(material: StoryMaterial) -> tuple[StoryContext, list[Fact]]:
         facts.extend(_event_facts(ctx, art))
         facts.extend(_statement_facts(ctx, art))
     return ctx, facts
-
-
-def first_time(facts: Sequence[Fact]) -> datetime | None:
-    times = [f.as_of for f in facts if f.as_of is not None]
-    return min(times) if times else None
-
-
-def by_article(facts: Sequence[Fact]) -> Mapping[str, list[Fact]]:
-    out: dict[str, list[Fact]] = {}
-    for f in facts:
-        out.setdefault(f.article_id, []).append(f)
-    return out

@@ -36,7 +36,7 @@ import hashlib
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from storyline.model import Claim, ClaimKind, Disagreement, Evidence, StoryMaterial
@@ -86,7 +86,6 @@ class ClaimGroup:
     claim: Claim | None = None
     retracted: bool = False
     sources: int = 0
-    origins: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def first_seen(self) -> datetime | None:
@@ -231,8 +230,6 @@ def _keep_main_statements(by_id: dict[str, ClaimGroup]) -> None:
 
 def group_claims(ctx: StoryContext, facts: Sequence[Fact]) -> list[ClaimGroup]:
     """Facts -> claim groups (with their :class:`Claim`), selected and ordered."""
-    from storyline.synthesize.sources import origin_keys
-
     buckets: dict[Bucket, list[Fact]] = {}
     for f in _fill_scopes(list(facts)):
         buckets.setdefault(_bucket(f), []).append(f)
@@ -254,7 +251,6 @@ def group_claims(ctx: StoryContext, facts: Sequence[Fact]) -> list[ClaimGroup]:
         g.facts.sort(key=lambda f: f.order)
         article_ids = list(dict.fromkeys(f.article_id for f in g.facts))
         g.sources = independent_sources(article_ids, ctx.articles_by_id)
-        g.origins = frozenset(origin_keys(article_ids, ctx.articles_by_id).values())
         kind = g.bucket[0]
         if kind is ClaimKind.QUANTITY and not g.disputable and g.sources < 2:
             del by_id[cid]  # an unclassified figure needs two origins to be worth a claim
