@@ -281,3 +281,20 @@ def test_the_work_grows_no_faster_than_n_log_n(
     articles = {k: k * len(nurses.articles) for k in work}
     n_log_n = {k: n * math.log(n) for k, n in articles.items()}
     assert work[50] / work[5] <= n_log_n[50] / n_log_n[5]
+
+
+def test_page_dates_and_datelines_are_not_happenings() -> None:
+    material = _material(
+        (
+            "a",
+            "Updated: May 10, 2024\n"
+            "SELBY, May 10 (Riverside Wire) — Engineers closed the Selby bridge on Friday "
+            "after finding cracks in two of its piers.",
+            [("May 10, 2024", "2024-05-10"), ("May 10", "2024-05-10"), ("Friday", "2024-05-10")],
+        ),
+    )
+    timeline = build_timeline(material)
+    assert [(e.date, len(e.sources)) for e in timeline] == [("2024-05-10", 1)]
+    (source,) = timeline[0].sources
+    text = material.articles[0].text
+    assert text[source.start : source.end].startswith("Engineers closed the Selby bridge")

@@ -173,7 +173,7 @@ def event_words(
     keeps the words of texts already seen (a story repeats its sentences in wire copies).
 
     >>> sorted(event_words("Dockworkers walked out on March 6.").words)
-    ['dockworker', 'out', 'walk']
+    ['dockworker', 'walk']
     """
     store = cache if cache is not None else {}
 
@@ -209,7 +209,7 @@ def event_similarity(
     Words missing from ``idf`` weigh ``unknown``; ``norms`` are the sets' :func:`weighted_norm`
     when the caller keeps them (comparing one set with many).
 
-    >>> event_similarity(event_words("ships wait"), event_words("ships wait"), {})
+    >>> round(event_similarity(event_words("ships wait"), event_words("ships wait"), {}), 6)
     1.0
     """
     shared = a.words & b.words
@@ -256,8 +256,20 @@ class _Cluster:
 
 def dateline_end(text: str) -> int:
     """Where the dateline of an article ends ("CALDER, Valdoria (Meridian Press) — "), 0 if
-    it has none. A dateline is a short, sentence-free prefix of the first line."""
-    m = _DATELINE.match(text)
+    it has none. A dateline is a short, sentence-free prefix of the first line that is not the
+    page's own "Published ..." or "Updated ..." line.
+
+    >>> text = "NORRVIK, March 6 (Coastal Post) — Nurses walked out."
+    >>> text[dateline_end(text):]
+    'Nurses walked out.'
+    """
+    start = 0
+    while _BOILERPLATE_LINE.match(text, start) or text[start : start + 1].isspace():
+        newline = text.find("\n", start)
+        if newline < 0:
+            return 0
+        start = newline + 1
+    m = _DATELINE.match(text, start)
     if m is None or "\n" in m.group() or len(m.group().split()) > 12:
         return 0
     head = m.group()
