@@ -453,12 +453,13 @@ def _mentions(material: StoryMaterial) -> tuple[list[_Mention], _Weights]:
     """Every dated mention of the story, and the idf of event words over its sentences."""
     found: list[tuple[_Found, list[str], list[str]]] = []
     cache: dict[str, frozenset[str]] = {}
+    in_story = {a.id for a in material.articles}
     df: Counter[str] = Counter()
     sentence_count = 0
     for position, article in enumerate(material.articles):
         annotations = material.annotations.get(article.id)
         index = SentenceIndex(article.text)
-        if not article.is_duplicate:
+        if article.duplicate_of not in in_story:
             # Copies would count their origin's words twice.
             for span in index.spans:
                 df.update(event_words(span.text, cache=cache).words)
