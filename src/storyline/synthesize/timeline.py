@@ -391,7 +391,14 @@ def _compose(text: str, pieces: Sequence[_Piece], parts: Sequence[int]) -> str:
 
 
 def _trim(text: str) -> str:
+    """An entry's text: spacing normalised, a quote mark the sentence splitter left unmatched
+    dropped, cut at :data:`MAX_TEXT_CHARS`."""
     text = " ".join(text.split())
+    for opening, closing in (('"', '"'), ("“", "”")):
+        if text.startswith(opening) and text.count(closing) < 2 - (opening != closing):
+            text = text[1:]
+        if text.endswith(closing) and text.count(opening) < 2 - (opening != closing):
+            text = text[:-1]
     if len(text) <= MAX_TEXT_CHARS:
         return text
     cut = text.rfind(" ", 0, MAX_TEXT_CHARS - 1)
