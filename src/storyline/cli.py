@@ -559,21 +559,23 @@ def story_history(state: _State, story_id: str, output_format: str) -> None:
 @FORMAT_OPTION
 @click.pass_obj
 def check_stories(state: _State, story_ids: tuple[str, ...], output_format: str) -> None:
-    """Check the stories that changed since the last check (or the STORY_IDs given) and split
-    those whose articles report separate events. Ingest does this as it goes."""
+    """Check the stories that changed since the last check (or the STORY_IDs given): split
+    those whose articles report separate events, merge a lone article into the story it now
+    matches. Ingest does this as it goes."""
     with state.project() as project:
         report = project.check_stories(list(story_ids) if story_ids else None)
     if output_format == "json":
         _print_json({"schema_version": SCHEMA_VERSION, **report.to_dict()})
         return
+    kinds = [event.kind for event in report.events]
     click.echo(
-        f"stories checked: {len(report.checked):,}, split: {len(report.events):,}, "
-        f"articles moved: {report.moved:,}"
+        f"stories checked: {len(report.checked):,}, split: {kinds.count('split'):,}, "
+        f"merged: {kinds.count('merge'):,}, articles moved: {report.moved:,}"
     )
     for story_id in report.skipped:
         click.echo(f"skipped {story_id}: more articles than stories.check_max_members")
     for event in report.events:
-        click.echo(f"split: {event.story_ids[0]} -> {', '.join(event.story_ids[1:])}")
+        click.echo(f"{event.kind}: {', '.join(event.story_ids)} -> {event.into}")
         click.echo(f"  {event.reason}")
 
 

@@ -377,7 +377,8 @@ class Project:
 
     def check_stories(self, story_ids: Sequence[str] | None = None) -> CheckReport:
         """Check the stories that changed since the last check (or ``story_ids``, by any id
-        they had) and split those whose articles report separate events; ingest does this every
+        they had): split those whose articles report separate events, merge a lone article into
+        the story it now matches (:meth:`StoryClusterer.check`); ingest does this every
         ``settings.stories.check_every`` articles and at its end. NotFoundError for an unknown
         story id."""
         if story_ids is not None:

@@ -29,6 +29,12 @@ Story ids are ``s-`` and a hash of the founding article's id: deterministic, and
 by later articles. When an article matches two stories at ``settings.merge_threshold`` or more,
 they are merged: the older story's id survives, a :class:`~storyline.model.StoryEvent` records
 the merge with its reason, and the merged id resolves to the survivor (``resolve``).
+
+Online assignment sees each article once, against the stories and document frequencies of
+that moment. :meth:`StoryClusterer.check` looks again at the stories that changed: it splits a
+story whose articles fall into separate groups (average linkage at ``settings.threshold``),
+and merges a story of one article into the story it now matches; ``storyline ingest`` and
+``storyline eval clustering`` run it every ``settings.check_every`` articles and at the end.
 """
 
 from __future__ import annotations
@@ -97,9 +103,9 @@ class CheckReport:
     skipped: tuple[str, ...] = ()
     """Changed stories left alone because they have more than ``check_max_members`` articles."""
     events: tuple[StoryEvent, ...] = ()
-    """The splits made, in order."""
+    """The splits and merges made, in order."""
     moved: int = 0
-    """Articles now in a story split off from the one they were in."""
+    """Articles whose story changed: split off, or merged from a story of one article."""
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -426,6 +432,7 @@ class StoryClusterer:
         article_id: str,
         stories: list[StoryProfile],
         scored: list[tuple[float, str]],
+        reason: str | None = None,
     ) -> tuple[StoryProfile, tuple[str, ...]]:
         """Fold ``stories`` into the oldest of them; record the merge."""
         stories = sorted(stories, key=lambda s: s.created)
@@ -446,9 +453,10 @@ class StoryClusterer:
             if other.last_published is not None:
                 last = other.last_published if last is None else max(last, other.last_published)
         merged_ids = tuple(s.story_id for s in stories[1:])
-        reason = f"article {article_id} matched " + ", ".join(
-            f"{s.story_id} ({scores[s.story_id]:.3f})" for s in stories
-        )
+        if reason is None:
+            reason = f"article {article_id} matched " + ", ".join(
+                f"{s.story_id} ({scores[s.story_id]:.3f})" for s in stories
+            )
         self.index.add_event(
             StoryEvent(
                 kind="merge",
@@ -484,8 +492,9 @@ class StoryClusterer:
         return None
 
     def check(self, story_ids: Sequence[str] | None = None) -> CheckReport:
-        """Look again at the stories that changed since the last check (or at ``story_ids``),
-        and split those whose articles report two events.
+        """Look again at the stories that changed since the last check (or at ``story_ids``):
+        split those whose articles report separate events, and merge a story of one article
+        into the story it now matches.
 
         Online assignment sees each article once, against stories as they were then; two
         events of one kind with a shared protagonist (two fights of one boxer, two quakes on one
@@ -498,6 +507,11 @@ class StoryClusterer:
         founded; a ``split`` event records it. Cost: the square of a checked story's size, so
         stories with more than ``settings.check_max_members`` articles are skipped (reported
         as ``skipped``).
+
+        An article that founded a story of its own when the store knew little (its words
+        looked rare, its names unseen) is scored again against its candidate stories; at
+        ``settings.threshold`` or more, its story is merged into the best (a ``merge`` event,
+        the older id surviving, as when an article joins two stories).
         """
         index = self.index
         if story_ids is None:
@@ -522,9 +536,16 @@ class StoryClusterer:
                 event, count = done
                 events.append(event)
                 moved += count
+        for story_id in checked:
+            joined = self._rejoin(index.resolve(story_id))
+            if joined is not None:
+                event, count = joined
+                events.append(event)
+                moved += count
         touched = set(targets)
         for event in events:
-            touched.update(event.story_ids)
+            if event.kind == "split":
+                touched.update(event.story_ids)
         index.clear_changed(sorted(touched))
         return CheckReport(
             checked=tuple(checked), skipped=tuple(skipped), events=tuple(events), moved=moved
@@ -564,6 +585,47 @@ class StoryClusterer:
             for r in rows:
                 part_of[r] = target
         return self._split(story, members, originals, vectors, similarity, part_of, founder)
+
+    def _rejoin(self, story_id: str) -> tuple[StoryEvent, int] | None:
+        """Merge a story of one article into the best other story when, under today's
+        document frequencies, the article scores at least the threshold with it."""
+        index = self.index
+        story = index.story(story_id)
+        if story is None:
+            return None
+        # An article and its wire copies are still a story of one report.
+        members = index.members(story_id, limit=self.settings.check_max_members)
+        originals = [m for m in members if m.duplicate_of is None]
+        if len(originals) != 1:
+            return None
+        (article,) = originals
+        (vector,) = self._current_vectors(originals)
+        norms = _norms(vector)
+        profiles = index.stories([s for s in self.candidates(vector) if s != story_id])
+        scored = sorted(
+            (
+                (
+                    self._combine(self._components(vector, norms, profile))
+                    * self._decay(article.published, profile),
+                    other,
+                )
+                for other, profile in profiles.items()
+            ),
+            key=lambda pair: (-pair[0], profiles[pair[1]].created),
+        )
+        threshold = self.settings.threshold
+        if not scored or scored[0][0] < threshold:
+            return None
+        score, best = scored[0]
+        reason = (
+            f"check: {article.article_id}, alone in {story_id}, now scores {score:.3f} "
+            f">= threshold {threshold:.2f} with {best}"
+        )
+        merged, _ = self._merge(
+            article.article_id, [story, profiles[best]], [(score, best)], reason=reason
+        )
+        index.put_story(merged)
+        return index.events(merged.story_id)[-1], story.size
 
     def _current_vectors(self, articles: Sequence[StoredArticle]) -> list[dict[str, float]]:
         """The articles' TF-IDF vectors under today's document frequencies (unit length per

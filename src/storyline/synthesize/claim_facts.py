@@ -351,8 +351,17 @@ _EARLIER_REPORT = _rx(
 _ANAPHORIC = _rx(r"\b(?:figure|number|count|total|toll|tally|estimate)\b")
 _RATE_AFTER = re.compile(r"[^.;]{0,40}?\)\s+(?:a|per)\s+(day|week|month|year)\b")
 _CORRECTION = _rx(
-    r"\ban earlier version\b|\bincorrectly (?:said|reported|stated)\b|\bwrongly (?:said|reported)"
+    r"\ban earlier version\b|\b(?:incorrectly|wrongly|mistakenly) (?:said|reported|stated|gave)\b"
+    r"|\b(?:earlier|previously|originally) (?:reported|said|stated|gave)\b"
 )
+"""An outlet withdrawing what it said: "An earlier version of this article said 4,200"."""
+_SELF = _rx(r"\bcorrection\b|\bthis (?:article|story|report)\b|\bwe\b|\bcorrected\b")
+"""... said of the outlet itself, not of a source ("the ministry earlier reported 23")."""
+_CORRECT_NOW = _rx(
+    r"\bcorrect(?:ed)? (?:figure|number|total|date) (?:is|was)\b|\bcorrected to\b|\bin fact\b"
+    r"|\bshould have (?:said|read)\b"
+)
+"""What comes after these in a correction is the right value, not the withdrawn one."""
 _PERSON_WORDS = _rx(
     r"\b(?:people|residents|evacuees|persons|inhabitants|villagers|dead|killed|died|toll|"
     r"workers|protesters|strikers|victims)\b"
@@ -600,6 +609,25 @@ def _background(art: _Article, q: Quantity, seg: tuple[int, int], sentence: Span
     return False
 
 
+def _withdrawn(text: str, sentence: Span, at: int) -> bool:
+    """Whether what is stated at ``at`` is a value the outlet's own correction withdraws: a
+    correction phrase before it in the sentence, with no "the correct figure is" in between
+    (the withdrawn value, such as "4,200" in "An earlier version said 4,200").
+
+    A correction notice's sentence naming the right value separately ("The council's figure
+    is 5,200.") is not withdrawn, and neither is a source's earlier figure ("the ministry had
+    earlier reported 23"), which is an earlier report, not a correction.
+    """
+    if not _SELF.search(text, sentence.start, sentence.end):
+        return False
+    last = None
+    for m in _CORRECTION.finditer(text, sentence.start, at):
+        last = m
+    if last is None:
+        return False
+    return not _CORRECT_NOW.search(text, last.end(), at)
+
+
 def _attribution(ctx: StoryContext, art: _Article, start: int, end: int) -> str | None:
     for quote in art.annotations.quotes:
         if quote.speaker is None:
@@ -708,7 +736,7 @@ def _quantity_facts(ctx: StoryContext, art: _Article) -> list[Fact]:
             disputable=disputable,
             as_of=inherited_time or _as_of(art, seg[0], seg[1], sentence),
             attributed=_attribution(ctx, art, q.start, q.end),
-            retracted=bool(_CORRECTION.search(text, sentence.start, sentence.end)),
+            retracted=_withdrawn(text, sentence, q.start),
             order=(art.position, q.start),
         )
         facts.append(fact)
@@ -1083,7 +1111,7 @@ def _event_facts(ctx: StoryContext, art: _Article) -> list[Fact]:
         for pattern, noun, verb in _VERB_EVENT:
             for m in pattern.finditer(text, sentence.start, sentence.end):
                 found.append((m.start(), m.end(), noun, verb, False))
-        retracted = bool(_CORRECTION.search(text, sentence.start, sentence.end))
+        retracted = _withdrawn(text, sentence, sentence.end)
         seen: set[tuple[str, str]] = set()
         for start, end, subject, predicate, is_person in sorted(found):
             if (subject, predicate) in seen:
@@ -1120,6 +1148,18 @@ def _event_facts(ctx: StoryContext, art: _Article) -> list[Fact]:
                 )
             )
     return facts
+
+
+def _withdraw_everywhere(facts: list[Fact]) -> list[Fact]:
+    """A correction withdraws a value from the whole article: where the body still states it
+    (a correction appended to an unchanged text), that statement is withdrawn too."""
+    withdrawn = {(f.measure, f.predicate, f.scope, f.value) for f in facts if f.retracted}
+    if not withdrawn:
+        return facts
+    return [
+        replace(f, retracted=True) if (f.measure, f.predicate, f.scope, f.value) in withdrawn else f
+        for f in facts
+    ]
 
 
 # -- the story ---------------------------------------------------------------------------------
@@ -1177,8 +1217,8 @@ def extract_facts(material: StoryMaterial) -> tuple[StoryContext, list[Fact]]:
     ctx = _story_context(material)
     facts: list[Fact] = []
     for art in _prepare(ctx):
-        facts.extend(_quantity_facts(ctx, art))
+        facts.extend(_withdraw_everywhere(_quantity_facts(ctx, art)))
         facts.extend(_superlative_facts(art))
-        facts.extend(_event_facts(ctx, art))
+        facts.extend(_withdraw_everywhere(_event_facts(ctx, art)))
         facts.extend(_statement_facts(ctx, art))
     return ctx, facts
