@@ -18,8 +18,16 @@ from storyline.annotate.pipeline import Annotator
 from storyline.config import StorySettings, load_settings
 from storyline.errors import ConfigError
 from storyline.ingest.base import parse_published
-from storyline.link import CheckReport, MemoryStoryIndex, StoryClusterer, StoryIndex, story_id_for
-from storyline.model import Annotations, Article
+from storyline.link import (
+    CheckReport,
+    MemoryStoryIndex,
+    StoredArticle,
+    StoryClusterer,
+    StoryIndex,
+    StoryProfile,
+    story_id_for,
+)
+from storyline.model import Annotations, Article, StoryEvent
 from storyline.store import SqliteStore
 from test_cli import run
 
@@ -60,6 +68,32 @@ def index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoryIndex
         return
     with SqliteStore(tmp_path / "stories.db") as store, store.transaction():
         yield store.story_index()
+
+
+def test_members_follow_merges_and_changed_stories_clear(index: StoryIndex) -> None:
+    for story_id in ("s-a", "s-b", "s-c"):
+        index.put_story(StoryProfile(story_id=story_id, founded_by=f"{story_id}1", created=0))
+    for arrival, (article_id, story_id) in enumerate(
+        [("a1", "s-a"), ("b1", "s-b"), ("a2", "s-a"), ("c1", "s-c"), ("b2", "s-b")]
+    ):
+        index.put_article(StoredArticle(article_id=article_id, story_id=story_id, arrival=arrival))
+    assert index.changed_stories(limit=10) == ["s-a", "s-b", "s-c"]
+    assert index.changed_stories(limit=2) == ["s-a", "s-b"]
+    index.add_event(StoryEvent(kind="merge", story_ids=("s-a", "s-b"), into="s-a", reason="r"))
+    index.remove_story("s-b")
+    # The merged story's articles are the survivor's members, earliest arrival first.
+    assert [m.article_id for m in index.members("s-a", limit=10)] == ["a1", "b1", "a2", "b2"]
+    assert [m.article_id for m in index.members("s-a", limit=2)] == ["a1", "b1"]
+    assert index.changed_stories(limit=10) == ["s-a", "s-c"]
+    index.clear_changed(["s-a"])
+    assert index.changed_stories(limit=10) == ["s-c"]
+    # Moving an article makes both its stories' members right and its new story changed.
+    index.put_article(StoredArticle(article_id="a2", story_id="s-c", arrival=2))
+    assert [m.article_id for m in index.members("s-a", limit=10)] == ["a1", "b1", "b2"]
+    assert [m.article_id for m in index.members("s-c", limit=10)] == ["a2", "c1"]
+    assert index.changed_stories(limit=10) == ["s-c"]
+    index.clear_changed(["s-c"])
+    assert index.changed_stories(limit=10) == []
 
 
 def _mixed(index: StoryIndex, annotated: dict[str, Annotations | None]) -> StoryClusterer:
