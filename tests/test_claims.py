@@ -191,3 +191,47 @@ def test_wire_copies_add_support_but_not_sources(story_material: Build) -> None:
         (c.id, c.independent_sources) for c in before
     ]
     assert all(len(a.support) == 2 * len(b.support) for a, b in zip(after, before, strict=True))
+
+
+def test_figures_agree_within_rounding_and_hedges_only() -> None:
+    from storyline.model import Quantity
+    from storyline.synthesize.claim_facts import Fact, figure_interval
+    from storyline.synthesize.claims import ClaimGroup
+
+    def q(text: str, value: float | None, low: float | None, high: float | None) -> Quantity:
+        return Quantity(
+            text=text, start=0, end=1, value=value, low=low, high=high, unit=None, counts="people"
+        )
+
+    def group(quantity: Quantity) -> ClaimGroup:
+        low, high = figure_interval(quantity)
+        fact = Fact(
+            kind=ClaimKind.QUANTITY,
+            article_id="a",
+            start=0,
+            end=1,
+            measure="m",
+            predicate="number",
+            scope="",
+            value=quantity.text,
+            low=low,
+            high=high,
+            point=quantity.value,
+        )
+        return ClaimGroup((ClaimKind.QUANTITY, "m", "number", ""), [fact], low=low, high=high)
+
+    def agree(a: Quantity, b: Quantity) -> bool:
+        other = group(b)
+        return group(a).compatible(other.low, other.high, other.points)
+
+    about_3000 = q("about 3,000", 3000, 2700, 3300)
+    assert agree(about_3000, q("3,000", 3000, 3000, 3000))
+    assert agree(q("3,412", 3412, 3412, 3412), q("about 3,400", 3400, 3060, 3740))
+    assert not agree(q("3,000", 3000, 3000, 3000), q("3,412", 3412, 3412, 3412))
+    assert agree(about_3000, q("3,000 to 4,000", None, 3000, 4000))
+    # Two estimates whose bands only touch are two estimates.
+    assert not agree(q("about 300", 300, 270, 330), q("about 250", 250, 225, 275))
+    # An open bound is closed at 25%: 11,500 is not "more than 8,000" restated.
+    assert not agree(q("more than 8,000", 8000, 8000, None), q("11,500", 11500, 11500, 11500))
+    assert agree(q("more than 8,000", 8000, 8000, None), q("8,000", 8000, 8000, 8000))
+    assert not agree(q("about 1,200", 1200, 1080, 1320), q("800 to 1,000", None, 800, 1000))

@@ -60,6 +60,8 @@ class Fact:
     low: float | None = None
     high: float | None = None
     """Comparison interval of a figure (rounding and hedges applied); None for non-figures."""
+    point: float | None = None
+    """The figure as stated ("about 250" -> 250); None for ranges and dates."""
     estimate: bool = False
     """The figure is hedged or a range ("about", "nearly", "more than", "3,000 to 4,000")."""
     disputable: bool = False
@@ -378,7 +380,7 @@ _GENERIC_QUALIFIERS = frozenset({"damage", "strike", "flood", "economy", "countr
 _GENERIC_SCOPE = _rx(
     r"\b(?:in|across|throughout|from)\s+the\s+(region|country|city|town|capital|area|province)\b"
     r"(?!['’]s)"
-    r"|\b(?:at|in|outside|near)\s+the\s+((?-i:refinery|port|plant|factory|mine|airport|station|"
+    r"|\b(?:at|in|outside|near)\s+the\s+((?-i:refinery|plant|factory|mine|airport|station|"
     r"prison|hospital|camp|border|court|courthouse|square))\b(?!['’]s)"
     r"|\b(nationwide|countrywide)\b"
 )
@@ -732,6 +734,7 @@ def _quantity_facts(ctx: StoryContext, art: _Article) -> list[Fact]:
             value=format_figure(q),
             low=low,
             high=high,
+            point=q.value,
             estimate=not (q.value is not None and q.low == q.high == q.value),
             disputable=disputable,
             as_of=inherited_time or _as_of(art, seg[0], seg[1], sentence),
@@ -833,7 +836,7 @@ def _attribution_of_span(art: _Article, start: int, end: int) -> str | None:
 
 # -- attributed statements ---------------------------------------------------------------------
 
-_DATELINE_PREFIX = re.compile(r"^[A-Z][A-Z .'-]+,[^—\n]{0,60}—\s*")
+_DATELINE_PREFIX = re.compile(r"^[A-Z][A-Z .'-]+(?:,[^—\n(]{0,40})?\s*(?:\([^)\n]{0,40}\))?\s*—\s*")
 _WORD = re.compile(r"[A-Za-z0-9][\w'’-]*")
 _SUMMARY_WORDS = 14
 

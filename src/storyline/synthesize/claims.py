@@ -105,8 +105,31 @@ class ClaimGroup:
         assert self.claim is not None
         return self.claim.value
 
-    def compatible(self, low: float | None, high: float | None) -> bool:
-        return _overlap(self.low, self.high, low, high)
+    @property
+    def points(self) -> list[float]:
+        return [f.point for f in self.facts if f.point is not None]
+
+    def compatible(
+        self, low: float | None, high: float | None, points: Sequence[float] = ()
+    ) -> bool:
+        """Whether values in ``[low, high]`` stated as ``points`` agree with this group's.
+
+        The intervals must overlap, and when both sides state figures, one side's figure must
+        lie in the other's interval: "about 300" and "about 250" overlap only at the edges of
+        their bands (270-275) and are two estimates, not one.
+        """
+        if not _overlap(self.low, self.high, low, high):
+            return False
+        mine = self.points
+        if not points or not mine:
+            return True
+        return any(_inside(p, self.low, self.high) for p in points) or any(
+            _inside(p, low, high) for p in mine
+        )
+
+
+def _inside(point: float, low: float | None, high: float | None) -> bool:
+    return (low is None or low <= point) and (high is None or point <= high)
 
 
 def _overlap(
@@ -153,7 +176,8 @@ def _cluster(facts: Sequence[Fact]) -> list[ClaimGroup]:
 
         for f in sorted(facts, key=lambda f: (width(f), f.order)):
             for g in groups:
-                if g.retracted == f.retracted and g.compatible(f.low, f.high):
+                points = [f.point] if f.point is not None else []
+                if g.retracted == f.retracted and g.compatible(f.low, f.high, points):
                     g.facts.append(f)
                     g.low = (
                         max(x for x in (g.low, f.low) if x is not None)

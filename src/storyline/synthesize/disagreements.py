@@ -41,7 +41,7 @@ MAX_SCOPES = 4
 
 def _conflict(a: ClaimGroup, b: ClaimGroup) -> bool:
     if a.bucket[0] in (ClaimKind.QUANTITY, ClaimKind.EVENT):
-        return not a.compatible(b.low, b.high)
+        return not a.compatible(b.low, b.high, b.points)
     return a.value != b.value
 
 
