@@ -101,7 +101,9 @@ _DATE_WORDS = frozenset(
 _DATELINE = re.compile(r"[^\n.!?]{0,100}?\s(?:—|–|--|-)\s")
 _CLAUSE_BREAK = re.compile(r";\s+|\s+[—–]\s+|\s+--\s+")
 _DASH = re.compile(r"\s+[—–]\s+|\s+--\s+")
-_SENTENCE_BREAK = re.compile(r";\s+|\s+[—–]\s+|\s+--\s+|,\s+(?=(?:and|but|while|whereas)\s)")
+_SENTENCE_BREAK = re.compile(
+    r";\s+|\s+[—–]\s+|\s+--\s+|,\s+(?=(?:and|but|while|whereas|after|before|when|until|as)\s)"
+)
 _ASIDE = re.compile(r",\s+(?P<aside>(?:who|which|whose|where)\s[^,;—–]*?),(?=\s)")
 _CONNECTIVE = re.compile(r"^(?:and|but|while|whereas)\s+(?:that\s+)?", re.IGNORECASE)
 _BOILERPLATE_LINE = re.compile(r"^\s*(?:published|updated|posted|last modified)\b", re.I)
@@ -330,8 +332,9 @@ class _Piece:
 
 
 def _pieces(text: str, start: int, end: int) -> list[_Piece]:
-    """A sentence cut into clauses: at semicolons, dashes, ", and"/", but"/", while", and
-    around comma-bounded relative clauses and dash-bounded parentheses (asides)."""
+    """A sentence cut into clauses: at semicolons, dashes, a comma before a conjunction
+    (", and", ", but", ", after", ", when"...), and around comma-bounded relative clauses and
+    dash-bounded parentheses (asides)."""
     cuts: list[tuple[int, int, bool]] = []  # (cut start, next piece start, next is an aside)
     pairs = _dash_pairs(text, start, end)
     paired = {m.start() for pair in pairs for m in pair}
@@ -392,13 +395,15 @@ def _compose(text: str, pieces: Sequence[_Piece], parts: Sequence[int]) -> str:
 
 def _trim(text: str) -> str:
     """An entry's text: spacing normalised, a quote mark the sentence splitter left unmatched
-    dropped, cut at :data:`MAX_TEXT_CHARS`."""
+    dropped, the first letter capitalised, cut at :data:`MAX_TEXT_CHARS`."""
     text = " ".join(text.split())
     for opening, closing in (('"', '"'), ("“", "”")):
         if text.startswith(opening) and text.count(closing) < 2 - (opening != closing):
             text = text[1:]
         if text.endswith(closing) and text.count(opening) < 2 - (opening != closing):
             text = text[:-1]
+    # A clause cut after a semicolon starts in lower case; the entry is a sentence of its own.
+    text = text[:1].upper() + text[1:]
     if len(text) <= MAX_TEXT_CHARS:
         return text
     cut = text.rfind(" ", 0, MAX_TEXT_CHARS - 1)
