@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,6 +13,8 @@ import pytest
 from storyline.link.index import MemoryStoryIndex, StoredArticle, StoryIndex, StoryProfile
 from storyline.model import Article, StoryEvent
 from storyline.store import SqliteStore
+from storyline.store.migrations import SQLITE_MIGRATIONS
+from storyline.store.story_index import MAX_POSTINGS
 
 WHEN = datetime(2024, 3, 5, 8, 0, tzinfo=UTC)
 
@@ -176,3 +180,118 @@ def test_clusterer_assigns_the_same_over_memory_and_sqlite(tmp_path: Path) -> No
         assert [stored.add(article) for article in articles] == expected
         assert stored.explain(articles[-1].id) == in_memory.explain(articles[-1].id)
     assert len({a.story_id for a in expected}) > 1
+
+
+# -- the SQLite layout ----------------------------------------------------------------------------
+
+
+def test_sqlite_posting_lists_keep_the_most_recent_stories(tmp_path: Path) -> None:
+    with SqliteStore(tmp_path / "p.db") as store, store.transaction():
+        index = store.story_index()
+        for n in range(index.max_postings + 8):
+            index.post(f"s-{n:03d}", ["t:levee"], arrival=n)
+        index.post("s-000", ["t:levee"], arrival=99)  # posted again: newest, kept
+        found = index.candidates({"t:levee": 1.0}, per_feature=1000, limit=1000)
+        assert len(found) == index.max_postings
+        assert found[0] == ("s-000", 1.0)
+        assert ("s-008", 1.0) not in found and ("s-009", 1.0) in found
+
+
+def test_sqlite_reads_records_written_as_json_before(tmp_path: Path) -> None:
+    profile = _profile("s-flood", norms={"t": 1.5, "e": 0.75})
+    article = StoredArticle(
+        article_id="a1", story_id="s-flood", arrival=0, published=WHEN, features={"t:x": 1.0}
+    )
+    with SqliteStore(tmp_path / "j.db") as store, store.transaction():
+        conn = store._conn
+        profile_json = {
+            **{k: getattr(profile, k) for k in profile.__slots__},  # type: ignore[attr-defined]
+            "first_published": WHEN.isoformat(),
+            "last_published": WHEN.isoformat(),
+            "recent": list(profile.recent),
+        }
+        conn.execute(
+            "INSERT INTO story_profiles (story_id, data) VALUES (?, ?)",
+            ("s-flood", json.dumps(profile_json)),
+        )
+        article_json = {
+            **{k: getattr(article, k) for k in article.__slots__},  # type: ignore[attr-defined]
+            "published": WHEN.isoformat(),
+        }
+        conn.execute(
+            "INSERT INTO story_articles (article_id, arrival, story_id, data) VALUES (?, ?, ?, ?)",
+            ("a1", 0, "s-flood", json.dumps(article_json)),
+        )
+        index = store.story_index()
+        assert index.story("s-flood") == profile
+        assert index.article("a1") == article
+
+
+def test_migration_carries_posting_lists_over_newest_first(tmp_path: Path) -> None:
+    version = next(
+        n for n, m in enumerate(SQLITE_MIGRATIONS, 1) if any("story_recent" in s for s in m)
+    )
+    db = tmp_path / "old.db"
+    conn = sqlite3.connect(db)
+    for statements in SQLITE_MIGRATIONS[: version - 1]:
+        for statement in statements:
+            conn.execute(statement)
+    conn.execute(f"PRAGMA user_version = {version - 1}")
+    conn.executemany(
+        "INSERT INTO story_postings (feature, story_id, arrival) VALUES (?, ?, ?)",
+        [("t:levee", f"s-{n:03d}", (n * 7) % 40) for n in range(40)]
+        + [("e:linda park", "s-001", 7), ("e:linda park", "s-002", 3)],
+    )
+    conn.commit()
+    conn.close()
+    with SqliteStore(db) as store:
+        index = store.story_index()
+        found = index.candidates({"t:levee": 1.0}, per_feature=100, limit=100)
+        newest = sorted(range(40), key=lambda n: -((n * 7) % 40))[: index.max_postings]
+        assert [story for story, _ in found] == [f"s-{n:03d}" for n in newest]
+        assert index.candidates({"e:linda park": 1.0}, per_feature=1, limit=5) == [("s-001", 1.0)]
+
+
+def test_clusterer_assigns_the_same_over_memory_and_sqlite_when_lists_are_long(
+    tmp_path: Path,
+) -> None:
+    # Many small stories over one small vocabulary: every posting list outgrows the SQLite
+    # bound, candidates tie, and stories merge; assignments must still match exactly.
+    import random
+
+    from storyline.config import StorySettings
+    from storyline.link import StoryClusterer
+
+    rng = random.Random(5)
+    common = [f"common{n}" for n in range(24)]
+    places = ["Eastbrook", "Marlow", "Tessin", "Calder", "Arlen", "Valdoria"]
+
+    def topic(story: int) -> list[str]:
+        return [f"topic{story}x{k}" for k in range(6)]
+
+    articles = []
+    for n in range(400):
+        story = n // 4
+        chosen = topic(story)[:4] + rng.sample(common, 8)
+        if n % 20 == 19:  # a report on two stories at once: merges
+            chosen += topic(story - 1)[:4]
+        text = f"{places[story % 6]} {rng.choice(places)}: " + " ".join(chosen) + "."
+        articles.append(
+            Article(
+                id=f"a{n:03d}",
+                text=text,
+                published=WHEN.replace(day=1 + n % 28),
+                location="test",
+                reader="jsonl",
+            )
+        )
+    in_memory = StoryClusterer(StorySettings(), MemoryStoryIndex())
+    expected = [in_memory.add(article) for article in articles]
+    with SqliteStore(tmp_path / "long.db") as store, store.transaction():
+        stored = StoryClusterer(StorySettings(), store.story_index())
+        for article in articles:
+            store.add_article(article)
+        assert [stored.add(article) for article in articles] == expected
+    founded = sum(a.new_story for a in expected)
+    assert founded > 2 * MAX_POSTINGS, founded
+    assert any(a.merged for a in expected)

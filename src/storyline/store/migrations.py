@@ -203,4 +203,23 @@ SQLITE_MIGRATIONS: list[list[str]] = [
             SELECT story_id, count(*), coalesce(max(published), '') FROM articles
             WHERE story_id IS NOT NULL GROUP BY story_id""",
     ],
+    # 9: story posting lists, one row per feature (storyline.store.story_index): the 32 most
+    # recent stories, newest first, as ids and arrival numbers separated by char(31). A
+    # look-up reads one row per feature instead of one per story, however many stories
+    # are stored. Existing lists are carried over, newest first.
+    [
+        """CREATE TABLE story_recent (
+            feature TEXT PRIMARY KEY, story_ids TEXT NOT NULL, arrivals TEXT NOT NULL
+        ) WITHOUT ROWID""",
+        """INSERT INTO story_recent (feature, story_ids, arrivals)
+            SELECT f.feature,
+                (SELECT group_concat(story_id, char(31)) FROM (
+                    SELECT story_id FROM story_postings p WHERE p.feature = f.feature
+                    ORDER BY arrival DESC, story_id LIMIT 32)),
+                (SELECT group_concat(arrival, char(31)) FROM (
+                    SELECT arrival FROM story_postings p WHERE p.feature = f.feature
+                    ORDER BY arrival DESC, story_id LIMIT 32))
+            FROM (SELECT DISTINCT feature FROM story_postings) f""",
+        "DROP TABLE story_postings",
+    ],
 ]

@@ -1,16 +1,19 @@
 """The story clusterer's index in SQLite: the :class:`~storyline.link.index.StoryIndex` protocol.
 
 One table per kind of record (migration 3): document frequencies, story profiles and assigned
-articles (as JSON: they are read and written whole), posting lists from features to the
-stories that used them (read newest first through an index, so a look-up costs the same however
-many stories are stored), merge/split events, and the aliases that keep merged ids resolving.
-Every write happens inside the caller's transaction.
+articles (read and written whole, in a compact binary layout), posting lists from features to
+the stories that used them (one bounded row per feature, newest first: migration 9, so a
+look-up costs the same however many stories are stored), merge/split events, and the aliases
+that keep merged ids resolving. Every write happens inside the caller's transaction.
 """
 
 from __future__ import annotations
 
+import heapq
 import json
 import sqlite3
+import struct
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields
 from datetime import datetime
@@ -23,6 +26,11 @@ __all__ = ["SqliteStoryIndex"]
 
 # SQLite allows 32,766 host parameters per statement; stay far below it.
 _CHUNK = 500
+MAX_POSTINGS = 32
+"""Stories kept per feature's posting list (the most recently posted): candidate look-ups
+read at most this many per feature (the clusterer reads 16)."""
+# Separates the ids and arrival numbers of a posting list (story ids never hold it).
+_SEP = "\x1f"
 
 _DATETIME_FIELDS = ("published", "first_published", "last_published")
 
@@ -30,28 +38,59 @@ _CHANGED = "changed:"
 _CHANGED_END = "changed;"  # the next string after every "changed:..." name
 
 
-def _dumps(record: StoredArticle | StoryProfile) -> str:
+# Records are stored as one BLOB: a 4-byte length, a JSON head with everything but the float
+# maps (and the keys of each float map, in order), then all the maps' values as float64. Read
+# the clusterer's hottest records (a candidate story's centroid, on every article) decode twice
+# as fast as JSON, take half the bytes (fewer overflow pages to read and rewrite in a large
+# store), and round-trip every float exactly. Rows written as JSON text before stay readable.
+_FLOAT_MAPS: dict[type, tuple[str, ...]] = {
+    StoryProfile: ("centroid", "norms"),
+    StoredArticle: ("features", "vector"),
+}
+_HEAD = struct.Struct("<I")
+
+
+def _dumps(record: StoredArticle | StoryProfile) -> bytes:
     # Shallow on purpose: dataclasses.asdict deep-copies every feature dict first.
     data = {f.name: getattr(record, f.name) for f in fields(record)}
     for name in _DATETIME_FIELDS:
         if isinstance(data.get(name), datetime):
             data[name] = data[name].isoformat()
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    values = array("d")
+    keys: list[list[str]] = []
+    for name in _FLOAT_MAPS[type(record)]:
+        floats: dict[str, float] = data.pop(name)
+        keys.append(list(floats))
+        values.extend(floats.values())
+    data["_keys"] = keys
+    head = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    return _HEAD.pack(len(head)) + head + values.tobytes()
 
 
-def _revive(data: dict[str, Any]) -> dict[str, Any]:
+def _loads(raw: str | bytes, kind: type) -> dict[str, Any]:
+    if isinstance(raw, str):  # JSON text, as written before the binary layout
+        data: dict[str, Any] = json.loads(raw)
+    else:
+        (size,) = _HEAD.unpack_from(raw)
+        data = json.loads(raw[_HEAD.size : _HEAD.size + size])
+        values = array("d")
+        values.frombytes(raw[_HEAD.size + size :])
+        at = 0
+        for name, keys in zip(_FLOAT_MAPS[kind], data.pop("_keys"), strict=True):
+            data[name] = dict(zip(keys, values[at : at + len(keys)], strict=True))
+            at += len(keys)
     for name in _DATETIME_FIELDS:
         if isinstance(data.get(name), str):
             data[name] = datetime.fromisoformat(data[name])
     return data
 
 
-def _article(raw: str) -> StoredArticle:
-    return StoredArticle(**_revive(json.loads(raw)))
+def _article(raw: str | bytes) -> StoredArticle:
+    return StoredArticle(**_loads(raw, StoredArticle))
 
 
-def _profile(raw: str) -> StoryProfile:
-    data = _revive(json.loads(raw))
+def _profile(raw: str | bytes) -> StoryProfile:
+    data = _loads(raw, StoryProfile)
     data["recent"] = tuple(data.get("recent", ()))
     return StoryProfile(**data)
 
@@ -64,8 +103,11 @@ def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
 class SqliteStoryIndex:
     """:class:`~storyline.link.index.StoryIndex` over a SQLite store's connection."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, *, max_postings: int = MAX_POSTINGS) -> None:
         self._conn = conn
+        self.max_postings = max_postings
+        self._aliases: frozenset[str] | None = None
+        self._aliases_version = -1
 
     # -- document frequencies --------------------------------------------------------------
 
@@ -112,33 +154,87 @@ class SqliteStoryIndex:
 
     # -- candidates --------------------------------------------------------------------------
 
+    # Each feature's posting list is one row (migration 9): its most recent stories, newest
+    # first, as separated ids and arrival numbers. A look-up is one key read per feature, however
+    # long the feature's history; posting rewrites the row, keeping the ``max_postings`` most
+    # recent (MemoryStoryIndex keeps its lists the same way, moved to the front on each post).
+
+    def _posting_lists(self, features: Sequence[str]) -> dict[str, tuple[str, str]]:
+        found: dict[str, tuple[str, str]] = {}
+        for chunk in _chunks(list(dict.fromkeys(features))):
+            marks = ",".join("?" * len(chunk))
+            for feature, ids, arrivals in self._conn.execute(
+                f"SELECT feature, story_ids, arrivals FROM story_recent WHERE feature IN ({marks})",
+                list(chunk),
+            ):
+                found[feature] = (ids, arrivals)
+        return found
+
     def candidates(
         self, features: Mapping[str, float], *, per_feature: int, limit: int
     ) -> list[tuple[str, float]]:
-        posted: list[tuple[str, int, float]] = []
-        for feature, weight in features.items():
-            rows = self._conn.execute(
-                "SELECT story_id, arrival FROM story_postings WHERE feature = ? "
-                "ORDER BY arrival DESC LIMIT ?",
-                (feature, per_feature),
-            ).fetchall()
-            posted.extend((story_id, int(arrival), weight) for story_id, arrival in rows)
-        live = self._resolve_many({story_id for story_id, _, _ in posted})
+        lists = self._posting_lists(list(features))
+        posted: list[tuple[list[str], list[str], float]] = []
+        for feature, weight in features.items():  # feature order: sums as in MemoryStoryIndex
+            if feature in lists:
+                stories, arrivals = lists[feature]
+                posted.append(
+                    (
+                        stories.split(_SEP, per_feature)[:per_feature],
+                        arrivals.split(_SEP, per_feature)[:per_feature],
+                        weight,
+                    )
+                )
+        aliased = self._aliased()
+        moved = {i for ids, _, _ in posted for i in ids if i in aliased}
+        live = self._resolve_many(moved) if moved else {}
         found: dict[str, float] = {}
         recency: dict[str, int] = {}
-        for story_id, arrival, weight in posted:
-            story = live[story_id]
-            found[story] = found.get(story, 0.0) + weight
-            recency[story] = max(recency.get(story, 0), arrival)
-        ranked = sorted(found.items(), key=lambda kv: (-kv[1], -recency[kv[0]], kv[0]))
-        return ranked[:limit]
+        for ids, times, weight in posted:
+            for story, text in zip(ids, times, strict=True):
+                arrival = int(text)
+                if story in live:
+                    story = live[story]
+                if story in found:
+                    found[story] += weight
+                    if arrival > recency[story]:
+                        recency[story] = arrival
+                else:
+                    found[story] = weight
+                    recency[story] = arrival
+        return heapq.nsmallest(
+            limit, found.items(), key=lambda kv: (-kv[1], -recency[kv[0]], kv[0])
+        )
 
     def post(self, story_id: str, features: Iterable[str], *, arrival: int) -> None:
+        wanted = list(dict.fromkeys(features))
+        lists = self._posting_lists(wanted)
+        rows: list[tuple[str, str, str]] = []
+        for feature in wanted:
+            ids, arrivals = [story_id], [str(arrival)]
+            if feature in lists:
+                old_ids, old_arrivals = lists[feature]
+                for other, at in zip(old_ids.split(_SEP), old_arrivals.split(_SEP), strict=True):
+                    if other != story_id and len(ids) < self.max_postings:
+                        ids.append(other)
+                        arrivals.append(at)
+            rows.append((feature, _SEP.join(ids), _SEP.join(arrivals)))
         self._conn.executemany(
-            "INSERT INTO story_postings (feature, story_id, arrival) VALUES (?, ?, ?) "
-            "ON CONFLICT(feature, story_id) DO UPDATE SET arrival = excluded.arrival",
-            [(feature, story_id, arrival) for feature in features],
+            "INSERT OR REPLACE INTO story_recent (feature, story_ids, arrivals) VALUES (?, ?, ?)",
+            rows,
         )
+
+    def _aliased(self) -> frozenset[str]:
+        """Every story id merged into another (a superset is harmless: ids in it are resolved
+        through the table). Kept in memory, since candidates ask for a few hundred ids per
+        article and merges are rare; reloaded when another connection has committed."""
+        version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+        if self._aliases is None or version != self._aliases_version:
+            self._aliases = frozenset(
+                row[0] for row in self._conn.execute("SELECT story_id FROM story_aliases")
+            )
+            self._aliases_version = version
+        return self._aliases
 
     # -- stories -----------------------------------------------------------------------------
 
@@ -231,6 +327,7 @@ class SqliteStoryIndex:
         )
         if event.kind == "merge":
             merged = [s for s in event.story_ids if s != event.into]
+            self._aliases = self._aliased() | set(merged)
             self._conn.executemany(
                 "INSERT OR REPLACE INTO story_aliases (story_id, into_id) VALUES (?, ?)",
                 [(story_id, event.into) for story_id in merged],
