@@ -23,6 +23,7 @@ from storyline.link.entity_index import EntityIndex, MemoryEntityIndex
 from storyline.model import Annotations, Article, CorpusEntity, Entity
 from storyline.project import open_project
 from storyline.store import open_store
+from storyline.store.migrations import SQLITE_MIGRATIONS
 from test_cli import run
 
 # Publication order: the Libya story, a flood in Eastbrook, a mining story, then follow-ups.
@@ -376,18 +377,23 @@ _ENTITY_TABLES = ("entity_counters", "entities", "entity_keys", "entity_links", 
 
 
 def _store_without_links(source: Path, db: Path) -> None:
-    """A copy of ``source`` as a store ingested before cross-document entity linking existed:
-    annotated articles in stories, no entities, and the migration that queues them not applied
-    yet (its tables as they were: empty)."""
+    """A copy of ``source`` as a store ingested before cross-document entity linking existed
+    (annotated articles in stories, no entities), upgraded the way the migration that queues
+    unlinked articles upgrades such a store (its backfill statement)."""
     with sqlite3.connect(source) as src, sqlite3.connect(db) as dst:
         src.backup(dst)
+    (backfill,) = (
+        statement
+        for migration in SQLITE_MIGRATIONS
+        for statement in migration
+        if statement.lstrip().startswith("INSERT INTO entity_pending")
+    )
     conn = sqlite3.connect(db)
     try:
         conn.execute("BEGIN")
-        for table in _ENTITY_TABLES:
+        for table in (*_ENTITY_TABLES, "entity_pending"):
             conn.execute(f"DELETE FROM {table}")
-        conn.execute("DROP TABLE entity_pending")
-        conn.execute("PRAGMA user_version = 6")
+        conn.execute(backfill)
         conn.execute("COMMIT")
     finally:
         conn.close()
