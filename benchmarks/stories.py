@@ -1,13 +1,22 @@
 """Story assignment cost as the store grows: 1,000 new articles onto 1,000 vs 100,000 stored.
 
-    python benchmarks/stories.py                       # 1,000 and 100,000 stored
+    python benchmarks/stories.py                       # 1,000 and 100,000 stored, 5 rounds
     python benchmarks/stories.py --large 20000         # a quicker look
+    python benchmarks/stories.py --rounds 9            # steadier medians on a busy machine
 
-Prints, from one run on one machine:
-- for each store size: how long filling it took, and the time to assign 1,000 new articles
-  (ms per article) with the SQLite store's story index, the way ``storyline ingest`` does;
-- the ratio large/small of those assignment times (target <= 1.5: candidate stories come from
-  an index, so the cost of one assignment does not grow with the number of stories stored).
+Each store size is filled once (as ``storyline ingest`` fills a store: one transaction per
+1,000 articles). Then, in rounds that alternate the sizes (small first in odd rounds, large
+first in even ones, so drift on a shared machine hits both alike), a fresh copy of each filled
+store is opened, the 1,000 new articles are stored, and their assignment to stories is timed:
+one transaction, commit included, with the SQLite store's story index, the way
+``storyline ingest`` does in a new process. A round never sees another round's articles.
+
+Prints:
+- for each store size: how long filling it took, and the assignment time (ms per article) of
+  every round, with their median;
+- the ratio large/small of the medians (target <= 1.5: candidate stories come from an index,
+  so the cost of one assignment does not grow with the number of stories stored), and the
+  range of the per-round ratios.
 
 The corpus is generated (deterministic for a seed): many stories, each with its own people,
 places, organisations, dates and topic words drawn from large pools, and articles that repeat
@@ -20,6 +29,8 @@ from __future__ import annotations
 
 import argparse
 import random
+import shutil
+import statistics
 import tempfile
 import time
 from collections.abc import Iterator
@@ -210,29 +221,53 @@ def assign_new(store: SqliteStore, count: int, *, seed: int) -> float:
     return time.perf_counter() - started
 
 
+def one_round(template: Path, work: Path, count: int, *, seed: int) -> float:
+    """:func:`assign_new` on a fresh copy of a filled store (closed, so its WAL is merged)."""
+    shutil.copyfile(template, work)
+    try:
+        with SqliteStore(work) as store:
+            return assign_new(store, count, seed=seed)
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{work}{suffix}").unlink(missing_ok=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", type=int, default=1_000)
     parser.add_argument("--large", type=int, default=100_000)
     parser.add_argument("--new", type=int, default=1_000)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
-    results: dict[int, float] = {}
+    sizes = (args.small, args.large)
+    times: dict[int, list[float]] = {size: [] for size in sizes}
     with tempfile.TemporaryDirectory() as tmp:
-        for size in (args.small, args.large):
-            with SqliteStore(Path(tmp) / f"stories-{size}.db") as store:
+        templates = {size: Path(tmp) / f"stories-{size}.db" for size in sizes}
+        for size in sizes:
+            with SqliteStore(templates[size]) as store:
                 filled = fill(store, size, seed=args.seed)
                 stories = store.story_index().story_count()
-                seconds = assign_new(store, args.new, seed=args.seed + 1)
-            results[size] = seconds
-            print(
-                f"{size:>9,} stored ({stories:,} stories, filled in {filled:6.1f} s): "
-                f"{args.new:,} new articles in {seconds:6.2f} s = "
-                f"{1000 * seconds / args.new:6.2f} ms/article"
-            )
-    ratio = results[args.large] / results[args.small]
-    print(f"ratio {args.large:,}/{args.small:,} stored: {ratio:.2f}   (target <= 1.5)")
+            print(f"{size:>9,} stored ({stories:,} stories), filled in {filled:6.1f} s")
+        for n in range(args.rounds):
+            for size in sizes if n % 2 == 0 else sizes[::-1]:
+                work = Path(tmp) / "round.db"
+                seconds = one_round(templates[size], work, args.new, seed=args.seed + 1)
+                times[size].append(seconds)
+    for size in sizes:
+        each = " ".join(f"{1000 * t / args.new:.2f}" for t in times[size])
+        median = 1000 * statistics.median(times[size]) / args.new
+        print(
+            f"{size:>9,} stored: {args.new:,} new articles, ms/article by round: {each}; "
+            f"median {median:.2f}"
+        )
+    ratio = statistics.median(times[args.large]) / statistics.median(times[args.small])
+    rounds = [big / small for small, big in zip(times[args.small], times[args.large], strict=True)]
+    print(
+        f"ratio {args.large:,}/{args.small:,} stored (medians of {args.rounds} rounds): "
+        f"{ratio:.2f}   (target <= 1.5; per round {min(rounds):.2f} to {max(rounds):.2f})"
+    )
 
 
 if __name__ == "__main__":
