@@ -523,20 +523,28 @@ class StoryClusterer:
         events: list[StoryEvent] = []
         moved = 0
         cap = self.settings.check_max_members
+        lone: list[str] = []  # stories of one article (and its copies): may rejoin another
+        profiles = index.stories(targets)
         for story_id in targets:
-            story = index.story(story_id)
+            story = profiles.get(story_id)
             if story is None:
                 continue
             if story.size > cap:
                 skipped.append(story_id)
                 continue
             checked.append(story_id)
-            done = self._check_story(story)
+            members = index.members(story_id, limit=cap)
+            originals = [m for m in members if m.duplicate_of is None]
+            if len(originals) == 1:
+                lone.append(story_id)
+                continue
+            done = self._check_story(story, members, originals)
             if done is not None:
                 event, count = done
                 events.append(event)
                 moved += count
-        for story_id in checked:
+                lone.append(story_id)  # the part that kept the id may be one article
+        for story_id in lone:
             joined = self._rejoin(index.resolve(story_id))
             if joined is not None:
                 event, count = joined
@@ -551,9 +559,12 @@ class StoryClusterer:
             checked=tuple(checked), skipped=tuple(skipped), events=tuple(events), moved=moved
         )
 
-    def _check_story(self, story: StoryProfile) -> tuple[StoryEvent, int] | None:
-        members = self.index.members(story.story_id, limit=self.settings.check_max_members)
-        originals = [m for m in members if m.duplicate_of is None]
+    def _check_story(
+        self,
+        story: StoryProfile,
+        members: Sequence[StoredArticle],
+        originals: Sequence[StoredArticle],
+    ) -> tuple[StoryEvent, int] | None:
         if len(originals) < MIN_CHECKED:
             return None
         vectors = self._current_vectors(originals)
