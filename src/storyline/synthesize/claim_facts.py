@@ -1188,6 +1188,8 @@ def _story_context(material: StoryMaterial) -> StoryContext:
 def _prepare(ctx: StoryContext) -> list[_Article]:
     out: list[_Article] = []
     datelines: Counter[str] = Counter()
+    # Wire copies share their text: split it into sentences once.
+    indexes: dict[str, SentenceIndex] = {}
     for position, article in enumerate(ctx.material.articles):
         annotations = ctx.material.annotations.get(article.id)
         if annotations is None:
@@ -1196,6 +1198,9 @@ def _prepare(ctx: StoryContext) -> list[_Article]:
         dateline = _dateline(ctx, article, annotations.entities)
         if dateline:
             datelines[dateline] += 1
+        index = indexes.get(article.text)
+        if index is None:
+            index = indexes[article.text] = SentenceIndex(article.text)
         published = article.published
         if published is not None and published.tzinfo is None:
             published = published.replace(tzinfo=UTC)
@@ -1204,7 +1209,7 @@ def _prepare(ctx: StoryContext) -> list[_Article]:
                 article=article,
                 annotations=annotations,
                 position=position,
-                sentences=SentenceIndex(article.text),
+                sentences=index,
                 names=names,
                 dateline=dateline,
                 published=published,
