@@ -89,6 +89,7 @@ class StoryContext:
     main_place: str | None = None
     names: dict[str, str] = field(default_factory=dict)
     """Corpus entity id -> its canonical name."""
+    labels: dict[str, str] = field(default_factory=dict)
 
     def canonical(self, article_id: str, in_article: str) -> str | None:
         """The corpus-wide canonical name of an in-article canonical name, if linked."""
@@ -97,9 +98,15 @@ class StoryContext:
             return None
         return self.names.get(entity_id)
 
+    def label(self, article_id: str, in_article: str) -> str | None:
+        """The corpus entity's majority NER label, if the name is linked."""
+        entity_id = self.material.entity_names.get(article_id, {}).get(in_article)
+        return None if entity_id is None else self.labels.get(entity_id)
+
     def __post_init__(self) -> None:
         self.articles_by_id = {a.id: a for a in self.material.articles}
         self.names = {e.id: e.canonical for e in self.material.entities}
+        self.labels = {e.id: e.label for e in self.material.entities}
 
 
 # -- figures -----------------------------------------------------------------------------------
@@ -837,6 +844,7 @@ def _attribution_of_span(art: _Article, start: int, end: int) -> str | None:
 # -- attributed statements ---------------------------------------------------------------------
 
 _DATELINE_PREFIX = re.compile(r"^[A-Z][A-Z .'-]+(?:,[^—\n(]{0,40})?\s*(?:\([^)\n]{0,40}\))?\s*—\s*")
+_NOT_SPEAKERS = frozenset({"GPE", "LOC", "FAC", "DATE", "TIME", "CARDINAL", "MONEY", "PERCENT"})
 _WORD = re.compile(r"[A-Za-z0-9][\w'’-]*")
 _SUMMARY_WORDS = 14
 
@@ -872,6 +880,8 @@ def _statement_facts(ctx: StoryContext, art: _Article) -> list[Fact]:
         speaker = ctx.canonical(art.article.id, quote.speaker.canonical)
         if speaker is None or speaker in seen:
             continue
+        if ctx.label(art.article.id, quote.speaker.canonical) in _NOT_SPEAKERS:
+            continue  # "Arlen said": a place named where NER or the quote finder slipped
         summary, key = _summary(quote)
         if len(key.split()) < 4:
             continue
