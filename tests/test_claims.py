@@ -235,3 +235,21 @@ def test_figures_agree_within_rounding_and_hedges_only() -> None:
     assert not agree(q("more than 8,000", 8000, 8000, None), q("11,500", 11500, 11500, 11500))
     assert agree(q("more than 8,000", 8000, 8000, None), q("8,000", 8000, 8000, 8000))
     assert not agree(q("about 1,200", 1200, 1080, 1320), q("800 to 1,000", None, 800, 1000))
+
+
+def test_a_story_without_annotations_or_dates_has_no_claims() -> None:
+    from storyline.model import Annotations, StorySummary
+
+    article = Article(id="x1", text="Nothing happened in Nowhere on Tuesday.", source="Gazette")
+    story = StorySummary(
+        id="s-x",
+        title=None,
+        article_ids=("x1",),
+        first_published=None,
+        last_published=None,
+        sources=1,
+    )
+    bare = StoryMaterial(story=story, articles=(article,), annotations={})
+    assert analyze_claims(bare) == ((), ())
+    empty = replace(bare, annotations={"x1": Annotations()})
+    assert analyze_claims(empty) == ((), ())
