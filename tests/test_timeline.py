@@ -298,3 +298,40 @@ def test_page_dates_and_datelines_are_not_happenings() -> None:
     (source,) = timeline[0].sources
     text = material.articles[0].text
     assert text[source.start : source.end].startswith("Engineers closed the Selby bridge")
+
+
+def _diverse(n: int) -> StoryMaterial:
+    """``n`` reports of different happenings in one year: each names its own town and deed,
+    and looks back on a year-old event in words of its own."""
+    towns = [f"Town{chr(97 + k % 26)}{chr(97 + k // 26 % 26)}{k}" for k in range(n)]
+    articles = []
+    for k, town in enumerate(towns):
+        day = (date(2024, 1, 1) + timedelta(days=k % 366)).isoformat()
+        deeds = ("opened", "closed", "flooded", "repaired", "inspected", "rebuilt")
+        text = (
+            f"Officials in {town} {deeds[k % 6]} the bridge{k} on Monday after years of waiting. "
+            f"In 2023 the council of {town} approved plan{k} for the crossing."
+        )
+        articles.append((f"a{k}", text, [("Monday", day), ("2023", "2023")]))
+    return _material(*articles)
+
+
+def test_work_per_mention_stays_bounded_in_a_story_of_many_happenings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = 0
+    holds = timeline_module._Period.holds
+
+    def counting(self: Any, other: Any) -> bool:
+        nonlocal calls
+        calls += 1
+        return holds(self, other)
+
+    monkeypatch.setattr(timeline_module._Period, "holds", counting)
+    work = {}
+    for n in (100, 1000):
+        calls = 0
+        timeline = build_timeline(_diverse(n))
+        assert len(timeline) == 2 * n  # nothing merged: every report tells its own happening
+        work[n] = calls
+    assert work[1000] / work[100] <= (1000 * math.log(1000)) / (100 * math.log(100))

@@ -4,8 +4,16 @@ Every DATE time expression with a calendar value (a day ``2024-03-06``, an ISO w
 ``2024-W10``, a month ``2024-03`` or a year ``2024``), and every TIME expression on a resolved day
 (``2024-03-06TMO``), becomes a *mention*: its date, the clause around it (the evidence span) and
 that clause's *event words*. Unresolved values (``PAST_REF``, ``XXXX-WXX-2``), durations, sets,
-quarters, seasons and decades are left out, and so are datelines ("LONDON, March 6 (Reuters) —"),
-which restate the publication day without saying what happened.
+quarters, seasons and decades are left out, and so are datelines ("LONDON, March 6 (Reuters) —")
+and a page's "Published ..."/"Updated ..." lines, which restate the publication day without
+saying what happened, and the current year named relative to publication ("a 9 percent rise
+this year"), which qualifies a figure rather than dating a happening.
+
+The clause. A sentence with one date is one mention: the sentence, or the clause holding the date
+when a semicolon or an unpaired dash splits it (a parenthesis between dashes stays). A sentence
+with several dates is cut into clauses (at semicolons, dashes, a comma before "and", "but",
+"after", "when"..., and around relative clauses ", who ...,"), and each date gets its own: "Nurses
+walked out on Tuesday, and the hospital cancelled operations on Wednesday" gives two mentions.
 
 Merge rule. Two mentions describe the same happening when their dates are compatible (equal, or
 the coarser period holds the finer one: "in March" holds 2024-03-06) and their event words are
@@ -15,13 +23,16 @@ the entities they name reaches :data:`SAME_EVENT`. The idf is taken over the sen
 story, so the words every report repeats ("port", "strike") weigh little and the words that say
 what happened ("walked", "collapsed") weigh most. Mentions are merged finest first: each day's
 mentions are clustered within that day, then week, month and year mentions join the most similar
-compatible cluster of a finer or equal date, or found their own. An entry keeps the finest date of
-its cluster and cites every mention.
+compatible cluster of a finer or equal date, or found their own; a coarser mention needs
+:data:`COARSER_STEP` more similarity per precision step. An entry keeps the finest date of its
+cluster, cites every mention (wire copies included: they are where a reader saw it), and shows the
+text of its earliest mention at that date whose date is in a main clause.
 
-Cost. Mentions are bucketed by date, and a mention is compared with at most
-:data:`MAX_CANDIDATES` clusters (the most cited first) and, in each, at most
-:data:`MAX_REPRESENTATIVES` members with distinct words, so the work grows linearly with the
-number of mentions, plus the sort.
+Cost. Clusters are indexed by date bucket (day, month, year) and event word; a mention looks
+up its bucket through its :data:`QUERY_WORDS` rarest words and is compared with at most
+:data:`MAX_CANDIDATES` of the clusters found (those sharing most words first) and, in each, at
+most :data:`MAX_REPRESENTATIVES` members with distinct words: the work per mention is bounded,
+so it grows linearly with the number of mentions, plus the sort.
 """
 
 from __future__ import annotations
@@ -66,7 +77,10 @@ would join: "in March" must say more clearly than "on Wednesday" that it is the 
 and a year even more so."""
 
 MAX_CANDIDATES = 64
-"""Clusters a mention is compared with, at most (the most cited compatible ones)."""
+"""Clusters a mention is compared with, at most (those sharing most of its rarest words)."""
+
+QUERY_WORDS = 12
+"""A mention looks for clusters through this many of its words, the rarest in the story."""
 
 MAX_REPRESENTATIVES = 8
 """Members of a cluster a mention is compared with, at most (its first ones with distinct
@@ -246,14 +260,15 @@ class _Cluster:
     """Members with distinct words, the first :data:`MAX_REPRESENTATIVES`: what a new mention
     is compared with (wire copies and repeated sentences add nothing to compare)."""
 
-    def add(self, mention: _Mention) -> None:
+    def add(self, mention: _Mention) -> bool:
+        """Add a member; True when it became a representative (its words are new here)."""
         self.members.append(mention)
         if len(self.representatives) < MAX_REPRESENTATIVES and all(
             r.words != mention.words for r in self.representatives
         ):
             self.representatives.append(mention)
-        if _PRECISION_RANK[mention.period.precision] < _PRECISION_RANK[self.period.precision]:
-            self.period = mention.period
+            return True
+        return False
 
 
 def dateline_end(text: str) -> int:
@@ -557,11 +572,73 @@ def _similarity(mention: _Mention, cluster: _Cluster, weights: _Weights) -> floa
     )
 
 
+def _months(period: _Period) -> list[tuple[str, int, int]]:
+    months = {(period.first.year, period.first.month), (period.last.year, period.last.month)}
+    return [("m", y, m) for y, m in sorted(months)]
+
+
+def _scopes(period: _Period) -> list[tuple[object, ...]]:
+    """The date buckets a cluster at ``period`` is found in: its day, months and years."""
+    years: list[tuple[object, ...]] = [
+        ("y", y) for y in sorted({period.first.year, period.last.year})
+    ]
+    if period.precision is DatePrecision.YEAR:
+        return years
+    day: list[tuple[object, ...]] = (
+        [("d", period.first)] if period.precision is DatePrecision.DAY else []
+    )
+    return day + list(_months(period)) + years
+
+
+def _lookup(period: _Period) -> list[tuple[object, ...]]:
+    """The buckets a mention at ``period`` looks in for clusters it may join."""
+    if period.precision is DatePrecision.DAY:
+        return [("d", period.first)]
+    if period.precision is DatePrecision.YEAR:
+        return [("y", period.first.year)]
+    return list(_months(period))
+
+
+class _Index:
+    """Clusters by date bucket and event word: a mention meets only the clusters of its bucket
+    that share one of its rarest words, so its cost does not grow with the story."""
+
+    def __init__(self, weights: _Weights) -> None:
+        self.weights = weights
+        self.postings: dict[tuple[object, ...], list[_Cluster]] = defaultdict(list)
+
+    def add(self, cluster: _Cluster, mention: _Mention) -> None:
+        for scope in _scopes(cluster.period):
+            for word in mention.words.words:
+                self.postings[(*scope, word)].append(cluster)
+
+    def candidates(self, mention: _Mention) -> list[_Cluster]:
+        """Compatible clusters sharing the mention's rarest words, the most shared first (then
+        the most cited, then the earliest), at most :data:`MAX_CANDIDATES`."""
+        idf, unknown = self.weights.idf, self.weights.unknown
+        words = sorted(mention.words.words, key=lambda w: (-idf.get(w, unknown), w))
+        shared: dict[int, int] = {}
+        found: dict[int, _Cluster] = {}
+        period = mention.period
+        for scope in _lookup(period):
+            for word in words[:QUERY_WORDS]:
+                for cluster in self.postings.get((*scope, word), ())[:MAX_CANDIDATES]:
+                    if id(cluster) not in found:
+                        if not (period.holds(cluster.period) or cluster.period.holds(period)):
+                            continue
+                        found[id(cluster)] = cluster
+                    shared[id(cluster)] = shared.get(id(cluster), 0) + 1
+        ranked = sorted(
+            found.values(),
+            key=lambda c: (-shared[id(c)], -len(c.members), c.members[0].order),
+        )
+        return ranked[:MAX_CANDIDATES]
+
+
 def _best(mention: _Mention, candidates: Iterable[_Cluster], weights: _Weights) -> _Cluster | None:
-    ranked = sorted(candidates, key=lambda c: (-len(c.members), c.members[0].order))
     rank = _PRECISION_RANK[mention.period.precision]
     best, best_score = None, 0.0
-    for cluster in ranked[:MAX_CANDIDATES]:
+    for cluster in candidates:
         steps = abs(rank - _PRECISION_RANK[cluster.period.precision])
         score = _similarity(mention, cluster, weights)
         if score >= SAME_EVENT + COARSER_STEP * steps and score > best_score:
@@ -575,35 +652,14 @@ def _cluster(mentions: Sequence[_Mention], weights: _Weights) -> list[_Cluster]:
         mentions, key=lambda m: (_PRECISION_RANK[m.period.precision], m.period.first, m.order)
     )
     clusters: list[_Cluster] = []
-    by_day: dict[date, list[_Cluster]] = defaultdict(list)
-    # Clusters by the month and year they fall in, so a coarse mention only looks at its own.
-    by_month: dict[tuple[int, int], list[_Cluster]] = defaultdict(list)
-    by_year: dict[int, list[_Cluster]] = defaultdict(list)
+    index = _Index(weights)
     for mention in ordered:
-        period = mention.period
-        if period.precision is DatePrecision.DAY:
-            pool: Iterable[_Cluster] = by_day[period.first]
-        elif period.precision is DatePrecision.YEAR:
-            pool = by_year[period.first.year]
-        else:
-            months = {
-                (period.first.year, period.first.month),
-                (period.last.year, period.last.month),
-            }
-            pool = {id(c): c for m in sorted(months) for c in by_month[m]}.values()
-        compatible = [c for c in pool if period.holds(c.period) or c.period.holds(period)]
-        target = _best(mention, compatible, weights)
+        target = _best(mention, index.candidates(mention), weights)
         if target is None:
-            target = _Cluster(period)
+            target = _Cluster(mention.period)
             clusters.append(target)
-            by_year[period.first.year].append(target)
-            if period.precision is not DatePrecision.YEAR:
-                by_month[(period.first.year, period.first.month)].append(target)
-                if (period.last.year, period.last.month) != (period.first.year, period.first.month):
-                    by_month[(period.last.year, period.last.month)].append(target)
-            if period.precision is DatePrecision.DAY:
-                by_day[period.first].append(target)
-        target.add(mention)
+        if target.add(mention):
+            index.add(target, mention)
     return clusters
 
 
