@@ -172,6 +172,6 @@ def test_a_version_4_store_is_indexed_when_upgraded(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     with SqliteStore(path) as store:
-        assert store.schema_version() == len(SQLITE_MIGRATIONS) >= 8
+        assert store.schema_version() == len(SQLITE_MIGRATIONS) >= 10
         assert _ids(store, StoryQuery(text="dockworkers walkout")) == ["s-1"]
         assert store.search_stories(StoryQuery()).total == 1

@@ -222,4 +222,12 @@ SQLITE_MIGRATIONS: list[list[str]] = [
             FROM (SELECT DISTINCT feature FROM story_postings) f""",
         "DROP TABLE story_postings",
     ],
+    # 10: story search filters read story ids from covering indexes (by outlet, by publication
+    # time) instead of every matching article's row; they replace the single-column indexes.
+    [
+        "CREATE INDEX articles_source_story ON articles (source, story_id)",
+        "CREATE INDEX articles_published_story ON articles (published, story_id)",
+        "DROP INDEX articles_source",
+        "DROP INDEX articles_published",
+    ],
 ]
