@@ -490,6 +490,17 @@ def _scope_candidates(
 def _scope(
     ctx: StoryContext, art: _Article, q: Quantity, seg: tuple[int, int], sentence: Span
 ) -> str:
+    found = _raw_scope(ctx, art, q, seg, sentence)
+    # "the Port of Calder" in a story datelined Calder is Calder: one place, not two scopes.
+    home = art.dateline or ctx.main_place
+    if home and found.endswith(" of " + home):
+        return home
+    return found
+
+
+def _raw_scope(
+    ctx: StoryContext, art: _Article, q: Quantity, seg: tuple[int, int], sentence: Span
+) -> str:
     # Names glued to the counted noun: "3,000 Eastbrook residents".
     for e in art.annotations.entities:
         if q.end <= e.start <= q.end + 2:
