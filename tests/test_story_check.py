@@ -167,6 +167,10 @@ def test_a_report_left_alone_rejoins_its_story_once_the_store_knows_more(
     merge = clusterer.events(second)[0]
     assert merge.into == first and "threshold 0.30" in merge.reason
     assert merge.at_article in FIRST_FIGHT
+    for event in report.events:
+        assert event.at_article is not None
+        why = clusterer.explain(event.at_article)
+        assert why.story_id == first and "alone in" in why.reason
 
 
 def test_the_check_is_deterministic_and_the_same_in_memory_and_sqlite(

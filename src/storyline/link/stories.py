@@ -636,6 +636,8 @@ class StoryClusterer:
             article.article_id, [story, profiles[best]], [(score, best)], reason=reason
         )
         index.put_story(merged)
+        # What `explain` says of the article: why it is where it is now.
+        index.put_article(replace(article, reason=f"{reason} (assigned: {article.reason})"))
         return index.events(merged.story_id)[-1], story.size
 
     def _current_vectors(self, articles: Sequence[StoredArticle]) -> list[dict[str, float]]:
