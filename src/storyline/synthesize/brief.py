@@ -282,22 +282,24 @@ def _candidates(
     return out, idf
 
 
-def _weights(
-    claims: Sequence[Claim], disagreements: Sequence[Disagreement]
-) -> tuple[dict[str, float], list[tuple[float, frozenset[str]]]]:
-    """Each claim's weight (its sources relative to the best-sourced claim's) and each
-    disagreement's (decaying with its rank, by the sources of its claims)."""
+def _weights(claims: Sequence[Claim], disagreements: Sequence[Disagreement]) -> dict[str, float]:
+    """What covering each claim adds: its sources relative to the best-sourced claim's, plus
+    its share of each disagreement it is part of (disagreements weigh less with their rank, by
+    the sources of their claims). A disagreement's share is additive over its claims, so a
+    sentence giving both figures covers it whole."""
     top = max((c.independent_sources for c in claims), default=1) or 1
-    claim_weight = {c.id: CLAIM_WEIGHT * max(c.independent_sources, 1) / top for c in claims}
+    weight = {c.id: CLAIM_WEIGHT * max(c.independent_sources, 1) / top for c in claims}
     sources = {c.id: max(c.independent_sources, 1) for c in claims}
     ranked = []
     for d in disagreements:
-        ids = frozenset(i for i in d.claim_ids if i in claim_weight)
+        ids = sorted({i for i in d.claim_ids if i in weight})
         if ids:
-            ranked.append((-sum(sources[i] for i in ids), sorted(ids), ids))
+            ranked.append((-sum(sources[i] for i in ids), ids))
     ranked.sort()
-    disputes = [(DISAGREEMENT_WEIGHT / (rank + 1), ids) for rank, (_, _, ids) in enumerate(ranked)]
-    return claim_weight, disputes
+    for rank, (_, ids) in enumerate(ranked):
+        for claim_id in ids:
+            weight[claim_id] += DISAGREEMENT_WEIGHT / (rank + 1) / len(ids)
+    return weight
 
 
 def _same_day(a: Article, b: Article) -> bool:
@@ -311,15 +313,10 @@ def _gain(
     covered: set[str],
     leads: Sequence[Article],
     claim_weight: Mapping[str, float],
-    disputes: Sequence[tuple[float, frozenset[str]]],
 ) -> float:
-    new = candidate.claims - covered
-    gain = candidate.base + sum(claim_weight.get(c, 0.0) for c in new)
+    gain = candidate.base + sum(claim_weight.get(c, 0.0) for c in candidate.claims - covered)
     if candidate.lead and not any(_same_day(candidate.article, a) for a in leads):
         gain += candidate.lead
-    if new:
-        for weight, ids in disputes:
-            gain += weight * len(new & ids) / len(ids)
     return gain * candidate.factor
 
 
@@ -333,7 +330,6 @@ def _similarity(a: _Candidate, b: _Candidate, idf: Mapping[str, float]) -> float
 def _select(
     candidates: list[_Candidate],
     claim_weight: Mapping[str, float],
-    disputes: Sequence[tuple[float, frozenset[str]]],
     idf: Mapping[str, float],
     max_sentences: int,
 ) -> list[_Candidate]:
@@ -342,7 +338,7 @@ def _select(
     covered: set[str] = set()
     leads: list[Article] = []
     for candidate in candidates:
-        candidate.score = _gain(candidate, covered, leads, claim_weight, disputes)
+        candidate.score = _gain(candidate, covered, leads, claim_weight)
 
     def take(best: _Candidate) -> None:
         best.chosen = True
@@ -361,9 +357,7 @@ def _select(
             if candidate.opening:
                 take(candidate)
     while len(chosen) < max_sentences:
-        gains = [
-            (_gain(c, covered, leads, claim_weight, disputes), c) for c in pool if not c.chosen
-        ]
+        gains = [(_gain(c, covered, leads, claim_weight), c) for c in pool if not c.chosen]
         best_gain = max((g for g, _ in gains), default=0.0)
         if best_gain <= 0:
             break
@@ -417,8 +411,7 @@ def brief_candidates(
     (``chosen``); at most ``limit`` of them (all by default). This is what a
     :class:`Summarizer` is offered."""
     candidates, idf = _candidates(material, claims)
-    claim_weight, disputes = _weights(claims, disagreements)
-    _select(candidates, claim_weight, disputes, idf, max_sentences)
+    _select(candidates, _weights(claims, disagreements), idf, max_sentences)
     ranked = sorted(candidates, key=lambda c: (not c.chosen, -c.score, c.position, c.start))
     return [_public(c) for c in ranked[:limit]]
 
@@ -467,8 +460,7 @@ def build_brief(
     if max_sentences <= 0:
         return ()
     candidates, idf = _candidates(material, claims)
-    claim_weight, disputes = _weights(claims, disagreements)
-    chosen = _select(candidates, claim_weight, disputes, idf, max_sentences)
+    chosen = _select(candidates, _weights(claims, disagreements), idf, max_sentences)
     extractive = tuple(_sentence(c) for c in chosen)
     if summarizer is None:
         return extractive
