@@ -58,7 +58,7 @@ from storyline.synthesize.timeline import (
     weighted_norm,
 )
 
-__all__ = ["BriefCandidate", "Summarizer", "brief_candidates", "build_brief"]
+__all__ = ["BriefCandidate", "Summarizer", "build_brief"]
 
 log = logging.getLogger(__name__)
 
@@ -399,23 +399,6 @@ def _sentence(candidate: _Candidate) -> BriefSentence:
     )
 
 
-def brief_candidates(
-    material: StoryMaterial,
-    claims: Sequence[Claim],
-    disagreements: Sequence[Disagreement],
-    *,
-    max_sentences: int = 5,
-    limit: int | None = None,
-) -> list[BriefCandidate]:
-    """The sentences a brief may use, most relevant first, with the extractive choice marked
-    (``chosen``); at most ``limit`` of them (all by default). This is what a
-    :class:`Summarizer` is offered."""
-    candidates, idf = _candidates(material, claims)
-    _select(candidates, _weights(claims, disagreements), idf, max_sentences)
-    ranked = sorted(candidates, key=lambda c: (not c.chosen, -c.score, c.position, c.start))
-    return [_public(c) for c in ranked[:limit]]
-
-
 def _checked(
     material: StoryMaterial,
     offered: Sequence[BriefCandidate],
@@ -433,7 +416,7 @@ def _checked(
             raise ValueError(f"not a cited sentence: {item!r}")
         if not 0 <= item.start < item.end <= lengths.get(item.article_id, -1):
             raise ValueError(f"cites no span of a story article: {item!r}")
-        if not any(s < item.end and item.start < e for s, e in spans[item.article_id]):
+        if not any(s < item.end and item.start < e for s, e in spans.get(item.article_id, ())):
             raise ValueError(f"cites a span no candidate offered: {item!r}")
         out.append(item)
     if not out:
