@@ -401,18 +401,30 @@ class SqliteStore:
                 f"JOIN articles a ON a.id = e.article_id WHERE e.entity_id IN ({marks}))"
             )
             params.extend(query.entity_ids)
-        condition = f"WHERE {' AND '.join(where)}" if where else ""
-        clause, paging = _paging(limit, offset)
-        ids = [
-            row[0]
-            for row in self._conn.execute(
-                f"SELECT story_id FROM story_stats {condition} "
-                f"ORDER BY {_STORY_ORDER[query.sort]}{clause}",
+        order, (clause, paging) = _STORY_ORDER[query.sort], _paging(limit, offset)
+        if not where:  # the page straight from an index; the count from a covering index
+            ids = [
+                row[0]
+                for row in self._conn.execute(
+                    f"SELECT story_id FROM story_stats ORDER BY {order}{clause}", paging
+                )
+            ]
+            total = int(self._conn.execute("SELECT COUNT(*) FROM story_stats").fetchone()[0])
+        else:  # the filters run once: the page and the count come from the same matches
+            condition = " AND ".join(where)
+            rows = self._conn.execute(
+                f"WITH hits AS MATERIALIZED (SELECT * FROM story_stats WHERE {condition}) "
+                f"SELECT story_id, (SELECT COUNT(*) FROM hits) FROM hits ORDER BY {order}{clause}",
                 [*params, *paging],
-            )
-        ]
-        counted = self._conn.execute(f"SELECT COUNT(*) FROM story_stats {condition}", params)
-        total = int(counted.fetchone()[0])
+            ).fetchall()
+            ids = [row[0] for row in rows]
+            if rows:
+                total = int(rows[0][1])
+            else:  # a page past the end
+                counted = self._conn.execute(
+                    f"SELECT COUNT(*) FROM story_stats WHERE {condition}", params
+                )
+                total = int(counted.fetchone()[0])
         found = {story.id: story for story in self.stories(story_ids=ids)} if ids else {}
         return StoryPage(stories=tuple(found[i] for i in ids if i in found), total=total)
 
