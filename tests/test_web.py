@@ -142,6 +142,15 @@ def test_story_list_sorts(client: TestClient) -> None:
     assert counts[0] == len(client.get(f"/api/stories/{first}").json()["disagreements"])
 
 
+def test_disagreement_count_agrees_with_the_dossier(web_store: Path) -> None:
+    with open_project(web_store, settings=Settings(db=str(web_store)), create=False) as project:
+        for story in project.stories():
+            expected = len(project.dossier(story.id).disagreements)
+            assert project.disagreement_count(story.id) == expected
+            project.dossier_document(story.id)  # kept in the store: read from there now
+            assert project.disagreement_count(story.id) == expected
+
+
 def test_story_list_paging_and_bad_parameters(client: TestClient) -> None:
     for params in ({"page": "abc"}, {"page": "-3"}, {"sort": "nonsense"}, {"page": "999"}):
         assert client.get("/", params=params).status_code == 200

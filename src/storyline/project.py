@@ -401,6 +401,18 @@ class Project:
             self.story_material(story_id), self.settings.dossier, summarizer=self._summarizer[0]
         )
 
+    def disagreement_count(self, story_id: str) -> int:
+        """How many disagreements the story's dossier lists: read from the dossier kept in the
+        store when there is one, else from the claims alone (a third of a dossier's cost: no
+        timeline, quotes or brief). The web UI's "most disputed" order ranks stories by it."""
+        summary = self.story(story_id)
+        cached = self.store.cached_dossier(summary.id, self._dossier_fingerprint(summary))
+        if cached is not None:
+            return len(json.loads(cached)["disagreements"])
+        from storyline.synthesize.claims import analyze_claims
+
+        return len(analyze_claims(self.story_material(summary.id))[1])
+
     def dossier_document(self, story_id: str) -> dict[str, Any]:
         """The dossier as its JSON document (``Dossier.to_dict()``, the ``storyline show``
         contract), served from the store while the story's material is unchanged, else built

@@ -116,10 +116,6 @@ def _disputes(request: Request) -> DisputeCounts:
     return counts
 
 
-def _disagreements(project: Project, story_id: str) -> int:
-    return len(project.dossier(story_id).disagreements)
-
-
 def _most_disputed(
     project: Project, counts: DisputeCounts, query: StoryQuery, offset: int
 ) -> tuple[list[StorySummary], int]:
@@ -128,7 +124,7 @@ def _most_disputed(
     window = project.search_stories(largest, limit=DISPUTE_WINDOW)
     ranked = sorted(
         window.stories,
-        key=lambda s: -counts.count(s, lambda story_id: _disagreements(project, story_id)),
+        key=lambda s: -counts.count(s, project.disagreement_count),
     )
     stories = ranked[offset : offset + PAGE_SIZE]
     if len(stories) < PAGE_SIZE and window.total > len(window.stories):
