@@ -26,7 +26,8 @@ mentions are clustered within that day, then week, month and year mentions join 
 compatible cluster of a finer or equal date, or found their own; a coarser mention needs
 :data:`COARSER_STEP` more similarity per precision step. An entry keeps the finest date of its
 cluster, cites every mention (wire copies included: they are where a reader saw it), and shows the
-text of its earliest mention at that date whose date is in a main clause.
+text of its most central mention at that date whose date is in a main clause (the earliest on
+ties).
 
 Cost. Clusters are indexed by date bucket (day, month, year) and event word; a mention looks
 up its bucket through its :data:`QUERY_WORDS` rarest words and is compared with at most
@@ -663,11 +664,27 @@ def _cluster(mentions: Sequence[_Mention], weights: _Weights) -> list[_Cluster]:
     return clusters
 
 
-def _representative(cluster: _Cluster) -> _Mention:
-    """The mention whose text the entry shows: the earliest reported at the entry's date,
-    preferring one whose date is in a main clause (the news, not background to other news)."""
+def _representative(cluster: _Cluster, weights: _Weights) -> _Mention:
+    """The mention whose text the entry shows: among those at the entry's date whose date is
+    in a main clause (the news, not background to other news), the one most like the rest of
+    the cluster (summed similarity to its first members), the earliest on ties."""
     finest = [m for m in cluster.members if m.period == cluster.period]
-    return min(finest, key=lambda m: (not m.main, m.order))
+    main = [m for m in finest if m.main] or finest
+    # Distinct word sets only: a wire copy neither votes for its origin nor competes with it.
+    distinct = list({m.words: m for m in reversed(cluster.members)}.values())[::-1]
+    others = distinct[: 2 * MAX_REPRESENTATIVES]
+
+    def centrality(m: _Mention) -> float:
+        return sum(
+            event_similarity(
+                m.words, o.words, weights.idf, unknown=weights.unknown, norms=(m.norm, o.norm)
+            )
+            for o in others
+            if o.words != m.words
+        )
+
+    scored = {m.words: centrality(m) for m in main[: 2 * MAX_REPRESENTATIVES]}
+    return min(main, key=lambda m: (-round(scored.get(m.words, 0.0), 9), m.order))
 
 
 def build_timeline(material: StoryMaterial) -> tuple[TimelineEntry, ...]:
@@ -680,7 +697,7 @@ def build_timeline(material: StoryMaterial) -> tuple[TimelineEntry, ...]:
     mentions, weights = _mentions(material)
     entries: list[tuple[tuple[object, ...], TimelineEntry]] = []
     for cluster in _cluster(mentions, weights):
-        text = _trim(_representative(cluster).text)
+        text = _trim(_representative(cluster, weights).text)
         members = sorted(cluster.members, key=lambda m: m.order)
         sources: list[Evidence] = []
         for m in members:
