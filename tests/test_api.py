@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from storyline import open_project
 from storyline.api import create_app, is_loopback
+from storyline.api.app import DisputeCounts
 from storyline.config import AnnotateSettings, ApiSettings, Settings
 from storyline.model import StoryEvent
 from storyline.project import Project
@@ -198,15 +199,41 @@ def test_story_filter_by_entity_id_or_name(client: TestClient) -> None:
     assert nobody["total"] == 0
 
 
-def test_story_sorts(client: TestClient) -> None:
+def test_story_sorts(client: TestClient, project: Project) -> None:
     largest = client.get("/api/stories", params={"sort": "largest", "limit": 200}).json()
     sizes = [len(s["article_ids"]) for s in largest["stories"]]
     assert sizes == sorted(sizes, reverse=True)
     assert largest["sort"] == "largest"
-    # No disagreement counts are stored yet: "disputed" sorts as "largest" (documented).
+    # Most disagreements first (the 50 largest stories ranked by them), ties by size.
     disputed = client.get("/api/stories", params={"sort": "disputed", "limit": 200}).json()
-    assert disputed["stories"] == largest["stories"]
+    assert sorted(s["id"] for s in disputed["stories"]) == sorted(
+        s["id"] for s in largest["stories"]
+    )
+    counts = [project.disagreement_count(s["id"]) for s in disputed["stories"]]
+    assert counts == sorted(counts, reverse=True) and counts[0] > 0
+    pages = [
+        client.get("/api/stories", params={"sort": "disputed", "limit": 2, "offset": o}).json()
+        for o in range(0, len(counts), 2)
+    ]
+    assert [s for p in pages for s in p["stories"]] == disputed["stories"]
     _problem(client.get("/api/stories", params={"sort": "oldest"}), 422, "invalid_request")
+
+
+def test_disputed_order_ranks_only_the_largest_stories(
+    client: TestClient, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(DisputeCounts, "HEAD", 3)
+    params = {"sort": "disputed", "limit": 200}
+    everything = client.get("/api/stories", params=params).json()["stories"]
+    largest = client.get("/api/stories", params={"sort": "largest", "limit": 200}).json()
+    assert everything[3:] == largest["stories"][3:]  # beyond the head: by size
+    counts = [project.disagreement_count(s["id"]) for s in everything[:3]]
+    assert counts == sorted(counts, reverse=True)
+    pages = [
+        client.get("/api/stories", params={**params, "limit": 2, "offset": o}).json()["stories"]
+        for o in range(0, len(everything), 2)
+    ]
+    assert [s for page in pages for s in page] == everything
 
 
 def test_story_list_rejects_bad_parameters(client: TestClient) -> None:

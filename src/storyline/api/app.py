@@ -14,6 +14,7 @@ import ipaddress
 import json
 import logging
 import re
+import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -36,7 +37,16 @@ from storyline.errors import (
     PayloadTooLargeError,
     PermissionDeniedError,
 )
-from storyline.model import Annotations, Article, CorpusEntity, Rejected, StoryQuery, StorySort
+from storyline.model import (
+    Annotations,
+    Article,
+    CorpusEntity,
+    Rejected,
+    StoryPage,
+    StoryQuery,
+    StorySort,
+    StorySummary,
+)
 from storyline.project import SCHEMA_VERSION, Project, read_records
 
 log = logging.getLogger(__name__)
@@ -102,10 +112,53 @@ def create_app(
     app.state.projects = pool
     app.state.bind_host = bind
     app.state.writes = _write_guard(secret, bind)
+    app.state.disputes = DisputeCounts()
     install(app)
     _routes(app)
     _mount_web(app)
     return app
+
+
+class DisputeCounts:
+    """The "most disputed" story order: the ``HEAD`` largest stories a query keeps, ranked by
+    the number of disagreements in their dossiers (ties: by size), then the rest by size.
+
+    Stores keep no disagreement counts; counting builds a story's claims (or reads its stored
+    dossier), so counts are remembered while a story keeps the same articles.
+    """
+
+    HEAD = 50
+
+    def __init__(self, max_entries: int = 10_000) -> None:
+        self._counts: dict[tuple[str, int, str], int] = {}
+        self._lock = threading.Lock()
+        self._max = max_entries
+
+    def count(self, project: Project, story: StorySummary) -> int:
+        key = (story.id, len(story.article_ids), story.article_ids[-1] if story.article_ids else "")
+        with self._lock:
+            found = self._counts.get(key)
+        if found is None:
+            found = project.disagreement_count(story.id)
+            with self._lock:
+                if len(self._counts) >= self._max:
+                    self._counts.clear()
+                self._counts[key] = found
+        return found
+
+    def page(self, project: Project, query: StoryQuery, *, limit: int, offset: int) -> StoryPage:
+        largest = replace(query, sort=StorySort.LARGEST)
+        if offset >= self.HEAD:
+            return project.search_stories(largest, limit=limit, offset=offset)
+        head = project.search_stories(largest, limit=self.HEAD)
+        ranked = sorted(head.stories, key=lambda story: -self.count(project, story))
+        stories = ranked[offset : offset + limit]
+        if offset + limit > self.HEAD and head.total > self.HEAD:
+            rest = project.search_stories(
+                largest, limit=offset + limit - self.HEAD, offset=self.HEAD
+            )
+            stories += rest.stories
+        return StoryPage(stories=tuple(stories), total=head.total)
 
 
 def _settings(source: ProjectSource) -> Settings:
@@ -229,6 +282,7 @@ def _routes(app: FastAPI) -> None:
         responses=problem_responses(422),
     )
     def stories(
+        request: Request,
         project: ReadProject,
         q: Annotated[
             str | None,
@@ -257,7 +311,10 @@ def _routes(app: FastAPI) -> None:
         ] = None,
         sort: Annotated[
             StorySort,
-            Query(description="recent, largest, or disputed (as largest until dossiers count)."),
+            Query(
+                description="recent, largest, or disputed (the 50 largest matching stories by "
+                "their dossier's disagreements, then the rest by size)."
+            ),
         ] = StorySort.RECENT,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
         offset: Annotated[int, Query(ge=0, le=_MAX_OFFSET)] = 0,
@@ -271,7 +328,11 @@ def _routes(app: FastAPI) -> None:
             entity_ids=project.entity_ids(entity) if entity else None,
             sort=sort,
         )
-        page = project.search_stories(query, limit=limit, offset=offset)
+        if sort is StorySort.DISPUTED:
+            disputes: DisputeCounts = request.app.state.disputes
+            page = disputes.page(project, query, limit=limit, offset=offset)
+        else:
+            page = project.search_stories(query, limit=limit, offset=offset)
         return {
             "schema_version": SCHEMA_VERSION,
             "stories": [story.to_dict() for story in page.stories],
