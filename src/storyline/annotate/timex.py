@@ -107,6 +107,12 @@ FUTURE_CUES = re.compile(
     r"\bset to|\bshould|\bexpected to)\b",
     re.IGNORECASE,
 )
+INTENT_CUES = re.compile(
+    # Intent and expectation with their object between, before the expression: "expects the
+    # river to peak on Wednesday", "plans to march on Friday". (After it, "a plan to" is a noun.)
+    r"\b(?:expect|plan|intend|aim|hope|prepare)(?:s|ed|ing)?\b[^.;:\n]{0,40}?\bto\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,21 +208,27 @@ def _add_months(d: date, months: int) -> tuple[int, int]:
     return total // 12, total % 12 + 1
 
 
+def _sentence_start(ctx: _Ctx, m: re.Match[str]) -> int:
+    return max(ctx.text.rfind(". ", 0, m.start()), ctx.text.rfind("\n", 0, m.start())) + 1
+
+
 def _sentence(ctx: _Ctx, m: re.Match[str]) -> str:
     """The sentence around a match, for tense cues."""
-    start = max(ctx.text.rfind(". ", 0, m.start()), ctx.text.rfind("\n", 0, m.start())) + 1
     ends = [i for i in (ctx.text.find(". ", m.end()), ctx.text.find("\n", m.end())) if i >= 0]
-    return ctx.text[start : min(ends) if ends else len(ctx.text)]
+    return ctx.text[_sentence_start(ctx, m) : min(ends) if ends else len(ctx.text)]
 
 
 def _is_future(ctx: _Ctx, m: re.Match[str]) -> bool:
-    """Whether the clause before the expression speaks of the future ("will meet on Friday")."""
+    """Whether the clause before the expression speaks of the future ("will meet on Friday");
+    for an expression that opens its sentence, the words right after it ("On Friday, leaders
+    will meet"), not the whole sentence, whose later clauses are often reported plans."""
+    start = _sentence_start(ctx, m)
+    clause = ctx.text[max(start, m.start() - 60) : m.start()]
+    if clause.strip(" \t\"'“‘(-—–"):
+        return FUTURE_CUES.search(clause) is not None or INTENT_CUES.search(clause) is not None
     sentence = _sentence(ctx, m)
-    start = ctx.text.rfind(sentence, 0, m.end()) if sentence else m.start()
-    clause = ctx.text[max(0, start, m.start() - 60) : m.start()]
-    if clause.strip():
-        return FUTURE_CUES.search(clause) is not None
-    return FUTURE_CUES.search(sentence) is not None
+    after = sentence[m.end() - start : m.end() - start + 40]
+    return FUTURE_CUES.search(after) is not None
 
 
 def _weekday(ctx: _Ctx, m: re.Match[str], name: str, direction: str) -> str:
