@@ -375,20 +375,6 @@ class Project:
             entity_names=names,
         )
 
-    def check_stories(self, story_ids: Sequence[str] | None = None) -> CheckReport:
-        """Check the stories that changed since the last check (or ``story_ids``, by any id
-        they had): split those whose articles report separate events, merge a lone article into
-        the story it now matches (:meth:`StoryClusterer.check`); ingest does this every
-        ``settings.stories.check_every`` articles and at its end. NotFoundError for an unknown
-        story id."""
-        if story_ids is not None:
-            index = self.store.story_index()
-            for story_id in story_ids:
-                if index.story(index.resolve(story_id)) is None:
-                    raise NotFoundError(f"no story with id {story_id!r}")
-        with self.store.transaction():
-            return self.clusterer.check(story_ids)
-
     def dossier(self, story_id: str) -> Dossier:
         """What all the reports of a story say together: claims with their corroboration,
         disagreements, timeline, quotes by speaker and a cited brief (NotFoundError for an
@@ -465,9 +451,7 @@ class Project:
         written. Stories are those of :meth:`stories`, or ``story_ids``."""
         from storyline.synthesize.export import export_dossiers
 
-        stories = (
-            [self.story(s) for s in story_ids] if story_ids is not None else self.stories()
-        )
+        stories = [self.story(s) for s in story_ids] if story_ids is not None else self.stories()
         return export_dossiers(
             stories,
             Path(out),
@@ -476,6 +460,20 @@ class Project:
             formats=formats,
             progress=progress,
         )
+
+    def check_stories(self, story_ids: Sequence[str] | None = None) -> CheckReport:
+        """Check the stories that changed since the last check (or ``story_ids``, by any id
+        they had): split those whose articles report separate events, merge a lone article into
+        the story it now matches (:meth:`StoryClusterer.check`); ingest does this every
+        ``settings.stories.check_every`` articles and at its end. NotFoundError for an unknown
+        story id."""
+        if story_ids is not None:
+            index = self.store.story_index()
+            for story_id in story_ids:
+                if index.story(index.resolve(story_id)) is None:
+                    raise NotFoundError(f"no story with id {story_id!r}")
+        with self.store.transaction():
+            return self.clusterer.check(story_ids)
 
     def story_history(self, story_id: str) -> StoryHistory:
         """What happened to a story id: the live story it resolves to and its merges/splits."""
