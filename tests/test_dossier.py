@@ -18,6 +18,7 @@ from test_cli import run
 
 SCHEMA = json.loads((ROOT / "schemas" / "dossier.schema.json").read_text())
 STORIES_SCHEMA = json.loads((ROOT / "schemas" / "stories.schema.json").read_text())
+GOLDEN = ROOT / "tests" / "golden" / "dossiers"
 
 
 @pytest.fixture
@@ -80,6 +81,18 @@ def test_demo_dossiers_say_something_about_every_story(demo_dossiers: dict[str, 
         assert corroborated >= 2, f"{story_id}: no claim is corroborated by two outlets"
     kinds = {d["type"] for doc in demo_dossiers.values() for d in doc["disagreements"]}
     assert kinds, "the demo's reports disagree on figures; no disagreement was found"
+
+
+def test_golden_demo_dossiers(demo_copy: Path, tmp_path: Path) -> None:
+    """The demo dossiers as committed. After an intended change: `make golden`, review the
+    diff, commit it."""
+    with open_project(demo_copy, settings=Settings()) as project:
+        project.export_dossiers(tmp_path / "out", formats=["json"])
+    produced = {p.name: p.read_text() for p in (tmp_path / "out").glob("*.json")}
+    committed = {p.name: p.read_text() for p in GOLDEN.glob("*.json")}
+    assert sorted(produced) == sorted(committed), "run `make golden` and commit the result"
+    for name, text in produced.items():
+        assert text == committed[name], f"{name} differs from the golden file: `make golden`"
 
 
 def test_the_store_serves_a_dossier_until_its_story_changes(
