@@ -8,7 +8,6 @@ panel reads. None of them is in the OpenAPI document: they are for people, not p
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import cache
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -19,14 +18,13 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from storyline import __version__
-from storyline.api.app import reader
+from storyline.api.app import DisputeCounts, reader
 from storyline.errors import InvalidRequestError, NotFoundError
-from storyline.model import StoryQuery, StorySort, StorySummary
+from storyline.model import StoryQuery, StorySort
 from storyline.project import Project
 from storyline.web.timeline import timeline_plot
 from storyline.web.views import (
     ENTITY_GROUPS,
-    DisputeCounts,
     article_url,
     day,
     passage,
@@ -40,9 +38,6 @@ __all__ = ["PAGE_SIZE", "mount", "router"]
 
 PAGE_SIZE = 20
 """Stories (or entities) per page of a list."""
-DISPUTE_WINDOW = 50
-"""The "most disputed" order ranks this many stories (the largest that match) by their
-dossiers' disagreements; stories beyond them follow by size."""
 ENTITY_ARTICLES = 50
 """Articles an entity page lists, at most."""
 PASSAGE_CONTEXT = 360
@@ -64,7 +59,6 @@ ReadProject = Annotated[Project, Depends(reader)]
 
 def mount(app: FastAPI) -> None:
     """Add the web UI's pages and static files to ``app`` (the API's app factory calls it)."""
-    app.state.web_disputes = DisputeCounts()
     app.include_router(router)
     app.mount(
         "/static", StaticFiles(packages=[("storyline.web", "static")]), name="storyline-static"
@@ -112,27 +106,9 @@ def _number(value: str | None, default: int, *, low: int = 0, high: int = 10**9)
 
 
 def _disputes(request: Request) -> DisputeCounts:
-    counts: DisputeCounts = request.app.state.web_disputes
-    return counts
-
-
-def _most_disputed(
-    project: Project, counts: DisputeCounts, query: StoryQuery, offset: int
-) -> tuple[list[StorySummary], int]:
-    """A page of stories, most disagreements first (see :data:`DISPUTE_WINDOW`)."""
-    largest = replace(query, sort=StorySort.LARGEST)
-    window = project.search_stories(largest, limit=DISPUTE_WINDOW)
-    ranked = sorted(
-        window.stories,
-        key=lambda s: -counts.count(s, project.disagreement_count),
-    )
-    stories = ranked[offset : offset + PAGE_SIZE]
-    if len(stories) < PAGE_SIZE and window.total > len(window.stories):
-        more = project.search_stories(
-            largest, limit=PAGE_SIZE - len(stories), offset=max(offset, len(window.stories))
-        )
-        stories += more.stories
-    return stories, window.total
+    """The app's "most disputed" order and its remembered counts (shared with the API)."""
+    disputes: DisputeCounts = request.app.state.disputes
+    return disputes
 
 
 def _list_url(**params: object) -> str:
@@ -154,12 +130,14 @@ def index(
     number = _number(page, 1, low=1, high=10**6)
     offset = (number - 1) * PAGE_SIZE
     query = StoryQuery(text=text or None, sort=order)
-    counts = _disputes(request)
+    counts: dict[str, int] = {}
     if order is StorySort.DISPUTED:
-        stories, total = _most_disputed(project, counts, query, offset)
+        disputes = _disputes(request)
+        found = disputes.page(project, query, limit=PAGE_SIZE, offset=offset)
+        counts = {story.id: disputes.count(project, story) for story in found.stories}
     else:
         found = project.search_stories(query, limit=PAGE_SIZE, offset=offset)
-        stories, total = list(found.stories), found.total
+    stories, total = found.stories, found.total
     pages = max(1, -(-total // PAGE_SIZE))
     sorts = [
         (s.value, label, _list_url(q=text, sort=s.value))
@@ -174,7 +152,7 @@ def index(
         q=text,
         sort=order.value,
         sorts=sorts,
-        stories=[(s, counts.known(s)) for s in stories],
+        stories=[(s, counts.get(s.id)) for s in stories],
         total=total,
         page=number,
         pages=pages,
@@ -184,7 +162,7 @@ def index(
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
-def story_page(request: Request, project: ReadProject, story_id: str) -> Response:
+def story_page(project: ReadProject, story_id: str) -> Response:
     """A story's dossier. An id merged away redirects to the surviving story."""
     try:
         live = project.story(story_id)
@@ -193,7 +171,6 @@ def story_page(request: Request, project: ReadProject, story_id: str) -> Respons
     if live.id != story_id:
         return RedirectResponse("/stories/" + quote(live.id, safe=""), status_code=308)
     dossier = project.dossier(live.id)
-    _disputes(request).count(live, lambda _: len(dossier.disagreements))
     plot = timeline_plot(dossier.timeline, [a.published for a in dossier.articles])
     return _page("story.html", v=story_view(dossier), plot=plot, story=live)
 

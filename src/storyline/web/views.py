@@ -7,10 +7,9 @@ each escaped on its own, never HTML spliced together here.
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -22,12 +21,10 @@ from storyline.model import (
     DossierArticle,
     DossierQuote,
     Evidence,
-    StorySummary,
 )
 from storyline.web.timeline import MONTHS, date_label
 
 __all__ = [
-    "DisputeCounts",
     "Passage",
     "article_url",
     "passage",
@@ -344,45 +341,3 @@ def story_view(dossier: Dossier) -> StoryView:
         first=day(min(published)) if published else "",
         last=day(max(published)) if published else "",
     )
-
-
-# -- "most disputed" ---------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class DisputeCounts:
-    """Disagreements per story, kept while a story does not change (same articles).
-
-    Stores keep no disagreement counts, so the story list's "most disputed" order builds the
-    dossiers of the stories it ranks; this remembers the counts between requests.
-    """
-
-    max_entries: int = 10_000
-    _counts: dict[tuple[str, int, str], int] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    @staticmethod
-    def _key(story: StorySummary) -> tuple[str, int, str]:
-        return (
-            story.id,
-            len(story.article_ids),
-            story.article_ids[-1] if story.article_ids else "",
-        )
-
-    def known(self, story: StorySummary) -> int | None:
-        with self._lock:
-            return self._counts.get(self._key(story))
-
-    def count(self, story: StorySummary, compute: Callable[[str], int]) -> int:
-        """The story's number of disagreements; ``compute(story_id)`` builds it if unknown."""
-        key = self._key(story)
-        with self._lock:
-            found = self._counts.get(key)
-        if found is not None:
-            return found
-        value = compute(story.id)
-        with self._lock:
-            if len(self._counts) >= self.max_entries:
-                self._counts.clear()
-            self._counts[key] = value
-        return value
