@@ -22,7 +22,7 @@ from storyline.api import create_app
 from storyline.config import Settings
 from storyline.model import DatePrecision, DossierArticle, TimelineEntry
 from storyline.web.timeline import date_label, period_of, timeline_plot
-from storyline.web.views import fold_sources, passage, web_url
+from storyline.web.views import dossier_from_document, fold_sources, passage, web_url
 
 PWNED = "window.__pwned=1"
 
@@ -149,6 +149,13 @@ def test_disagreement_count_agrees_with_the_dossier(web_store: Path) -> None:
             assert project.disagreement_count(story.id) == expected
             project.dossier_document(story.id)  # kept in the store: read from there now
             assert project.disagreement_count(story.id) == expected
+
+
+def test_dossier_documents_read_back_as_the_dossier(web_store: Path) -> None:
+    with open_project(web_store, settings=Settings(db=str(web_store)), create=False) as project:
+        for story in project.stories():
+            dossier = project.dossier(story.id)
+            assert dossier_from_document(dossier.to_dict()) == dossier
 
 
 def test_story_list_paging_and_bad_parameters(client: TestClient) -> None:

@@ -27,6 +27,7 @@ from storyline.web.views import (
     ENTITY_GROUPS,
     article_url,
     day,
+    dossier_from_document,
     passage,
     quoted,
     story_view,
@@ -170,7 +171,8 @@ def story_page(project: ReadProject, story_id: str) -> Response:
         return _not_found(f"There is no story {story_id!r}.")
     if live.id != story_id:
         return RedirectResponse("/stories/" + quote(live.id, safe=""), status_code=308)
-    dossier = project.dossier(live.id)
+    # The document the store keeps (as /api/stories/{id} serves it), built on first use.
+    dossier = dossier_from_document(project.dossier_document(live.id))
     plot = timeline_plot(dossier.timeline, [a.published for a in dossier.articles])
     return _page("story.html", v=story_view(dossier), plot=plot, story=live)
 
