@@ -28,7 +28,7 @@ from storyline.model import (
     StoryMaterial,
     StorySummary,
 )
-from storyline.synthesize.quotes import UNATTRIBUTED, quotes_by_speaker
+from storyline.synthesize.quotes import UNATTRIBUTED, _is_name, quotes_by_speaker
 
 FIRE = Path(__file__).parent / "fixtures" / "dossier" / "quotes_plant_fire.jsonl"
 BuildMaterial = Callable[[Path], StoryMaterial]
@@ -171,3 +171,20 @@ def test_demo_quotes_group_the_protagonists_across_outlets(demo_store: Path) -> 
     origin_text = next(a.text for a in strike.articles if a.id == copy.duplicate_of)
     from_copy = [q for q in quotes_by_speaker(strike) if q.article_id == "b02w"]
     assert all(_words(q.text) not in _words(origin_text) for q in from_copy)
+
+
+@pytest.mark.parametrize(
+    ("speaker", "is_name"),
+    [
+        ("Linda Park", True),
+        ("Valdorian Shippers' Council", True),
+        ("the regional government", True),
+        ("it", False),
+        ("They", False),
+        ("no one", False),
+        ("57%", False),
+        ('the stoppage endangers "essential supplies to the population', False),
+    ],
+)
+def test_a_pronoun_or_a_clause_is_no_speaker(speaker: str, is_name: bool) -> None:
+    assert _is_name(speaker) is is_name

@@ -15,7 +15,9 @@ Rules:
 - The same words from the same speaker reported by several outlets are listed once, from the
   first article in story order: the list says what was said, corroboration is the claims' job.
 - Quotes the annotator could attach to no speaker are kept, last, under :data:`UNATTRIBUTED`,
-  because a fact-checker still wants to see them.
+  because a fact-checker still wants to see them. So are quotes whose speaker stayed a bare
+  pronoun or quantifier ("it", "they", "many", "no one": the annotator could not resolve it)
+  or is no name at all (a figure such as "57%", a clause swallowed into the speaker span).
 - A quote without a role takes its speaker's most frequent role in the story.
 """
 
@@ -33,6 +35,29 @@ UNATTRIBUTED = "(unattributed)"
 """The speaker of quotes that the annotate stage attached to no one."""
 
 _QUOTE_MARKS = "\"'“”‘’«»"
+_NO_NAME = frozenset(
+    {
+        *("i", "you", "he", "she", "it", "we", "they", "one", "who", "this", "that"),
+        *("someone", "somebody", "anyone", "everyone", "no one", "nobody", "none"),
+        *("many", "some", "others", "several", "both", "all", "these", "those"),
+    }
+)
+_MAX_SPEAKER_WORDS = 12
+
+
+def _is_name(speaker: str) -> bool:
+    """Whether a speaker string names someone: not a bare pronoun or quantifier, not a figure,
+    not a clause the speaker span ran into."""
+    words = speaker.split()
+    return (
+        bool(words)
+        and speaker.casefold() not in _NO_NAME
+        and not words[0][0].isdigit()
+        and len(words) <= _MAX_SPEAKER_WORDS
+        and not any(mark in speaker for mark in '"“”')
+    )
+
+
 _SPACE = re.compile(r"\s+")
 
 
@@ -44,7 +69,7 @@ def _normal(text: str) -> str:
 def _speaker_name(
     material: StoryMaterial, article_id: str, quote: Quote, entities: Mapping[str, str]
 ) -> str:
-    if quote.speaker is None:
+    if quote.speaker is None or not _is_name(quote.speaker.canonical):
         return UNATTRIBUTED
     entity_id = material.entity_names.get(article_id, {}).get(quote.speaker.canonical)
     if entity_id is not None and entity_id in entities:
