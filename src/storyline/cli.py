@@ -215,23 +215,7 @@ def ingest(
         with _progress_display(show) as progress:
             report = project.ingest(sources, fetch=fetch, progress=progress)
     if output_format == "json":
-        _print_json(
-            {
-                "records_read": report.records_read,
-                "articles_added": report.articles_added,
-                "duplicates_added": report.duplicates_added,
-                "already_stored": report.already_stored,
-                "rejected": {"total": report.rejected, "by_code": report.rejected_by_code},
-                "rejected_again": report.rejected_again,
-                "articles_annotated": report.articles_annotated,
-                "annotation_failed": report.annotation_failed,
-                "articles_assigned": report.articles_assigned,
-                "new_stories": report.new_stories,
-                "assignment_failed": report.assignment_failed,
-                "articles_linked": report.articles_linked,
-                "linking_failed": report.linking_failed,
-            }
-        )
+        _print_json(report.to_dict())
     else:
         click.echo(
             f"read {_count(report.records_read, 'record')}: "

@@ -146,6 +146,24 @@ class IngestReport:
         """Whether this run's input held any bad record, new or already known."""
         return self.rejected + self.rejected_again > 0
 
+    def to_dict(self) -> dict[str, object]:
+        """The report as ``storyline ingest --format json`` and ``POST /api/articles`` give it."""
+        return {
+            "records_read": self.records_read,
+            "articles_added": self.articles_added,
+            "duplicates_added": self.duplicates_added,
+            "already_stored": self.already_stored,
+            "rejected": {"total": self.rejected, "by_code": dict(self.rejected_by_code)},
+            "rejected_again": self.rejected_again,
+            "articles_annotated": self.articles_annotated,
+            "annotation_failed": self.annotation_failed,
+            "articles_assigned": self.articles_assigned,
+            "new_stories": self.new_stories,
+            "assignment_failed": self.assignment_failed,
+            "articles_linked": self.articles_linked,
+            "linking_failed": self.linking_failed,
+        }
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StoreStats:
@@ -454,6 +472,15 @@ class StoryEvent:
     reason: str
     at_article: str | None = None
     """The article whose arrival triggered it, if any."""
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "story_ids": list(self.story_ids),
+            "into": self.into,
+            "reason": self.reason,
+            "at_article": self.at_article,
+        }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -80,16 +80,7 @@ class StoryHistory:
             "schema_version": SCHEMA_VERSION,
             "id": self.story_id,
             "resolves_to": self.resolves_to,
-            "events": [
-                {
-                    "kind": e.kind,
-                    "story_ids": list(e.story_ids),
-                    "into": e.into,
-                    "reason": e.reason,
-                    "at_article": e.at_article,
-                }
-                for e in self.events
-            ],
+            "events": [e.to_dict() for e in self.events],
         }
 
 

@@ -460,17 +460,7 @@ def _ingest(project: Project, records: list[Any]) -> dict[str, Any]:
                 {"id": now.id, "story_id": now.story_id, "duplicate_of": now.duplicate_of}
             )
     return {
-        "records_read": report.records_read,
-        "articles_added": report.articles_added,
-        "duplicates_added": report.duplicates_added,
-        "already_stored": report.already_stored,
-        "rejected": {"total": report.rejected, "by_code": report.rejected_by_code},
-        "rejected_again": report.rejected_again,
-        "articles_annotated": report.articles_annotated,
-        "annotation_failed": report.annotation_failed,
-        "articles_assigned": report.articles_assigned,
-        "new_stories": report.new_stories,
-        "assignment_failed": report.assignment_failed,
+        **report.to_dict(),
         "rejected_records": [
             {"location": r.location, "code": str(r.code), "message": r.message}
             for r in results

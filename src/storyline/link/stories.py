@@ -112,16 +112,7 @@ class CheckReport:
             "checked": len(self.checked),
             "skipped": list(self.skipped),
             "moved": self.moved,
-            "events": [
-                {
-                    "kind": e.kind,
-                    "story_ids": list(e.story_ids),
-                    "into": e.into,
-                    "reason": e.reason,
-                    "at_article": e.at_article,
-                }
-                for e in self.events
-            ],
+            "events": [e.to_dict() for e in self.events],
         }
 
 
