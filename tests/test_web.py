@@ -20,9 +20,9 @@ from fastapi.testclient import TestClient
 from storyline import open_project
 from storyline.api import create_app
 from storyline.config import Settings
-from storyline.model import DatePrecision, DossierArticle, TimelineEntry
+from storyline.model import DatePrecision, Dossier, DossierArticle, TimelineEntry
 from storyline.web.timeline import date_label, period_of, timeline_plot
-from storyline.web.views import dossier_from_document, fold_sources, passage, web_url
+from storyline.web.views import fold_sources, passage, web_url
 
 PWNED = "window.__pwned=1"
 
@@ -155,7 +155,7 @@ def test_dossier_documents_read_back_as_the_dossier(web_store: Path) -> None:
     with open_project(web_store, settings=Settings(db=str(web_store)), create=False) as project:
         for story in project.stories():
             dossier = project.dossier(story.id)
-            assert dossier_from_document(dossier.to_dict()) == dossier
+            assert Dossier.from_dict(dossier.to_dict()) == dossier
 
 
 def test_story_list_paging_and_bad_parameters(client: TestClient) -> None:

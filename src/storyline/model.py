@@ -7,7 +7,7 @@ returns a new object (``dataclasses.replace``). Times are timezone-aware and in 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -859,6 +859,96 @@ class Dossier:
     disagreements: tuple[Disagreement, ...]
     timeline: tuple[TimelineEntry, ...]
     brief: tuple[BriefSentence, ...]
+
+    @classmethod
+    def from_dict(cls, document: Mapping[str, Any]) -> Dossier:
+        """The dossier a document of :meth:`to_dict` was made from (the store keeps the
+        document, ``Project.dossier_document``; pages that show it read it back)."""
+
+        def evidence(items: Iterable[Mapping[str, Any]]) -> tuple[Evidence, ...]:
+            return tuple(
+                Evidence(article_id=e["article_id"], start=e["start"], end=e["end"]) for e in items
+            )
+
+        def moment(value: str | None) -> datetime | None:
+            return datetime.fromisoformat(value) if value else None
+
+        return cls(
+            id=document["id"],
+            title=document["title"],
+            articles=tuple(
+                DossierArticle(
+                    id=a["id"],
+                    source=a["source"],
+                    published=moment(a["published"]),
+                    url=a["url"],
+                    title=a["title"],
+                    duplicate_of=a["duplicate_of"],
+                )
+                for a in document["articles"]
+            ),
+            entities=tuple(
+                CorpusEntity(
+                    id=e["id"],
+                    canonical=e["canonical"],
+                    label=e["label"],
+                    aliases=tuple(e["aliases"]),
+                    article_ids=tuple(e["article_ids"]),
+                )
+                for e in document["entities"]
+            ),
+            quotes=tuple(
+                DossierQuote(
+                    speaker=q["speaker"],
+                    role=q.get("role"),
+                    text=q["text"],
+                    kind=QuoteKind(q["kind"]),
+                    article_id=q["article_id"],
+                    start=q["start"],
+                    end=q["end"],
+                )
+                for q in document["quotes"]
+            ),
+            claims=tuple(
+                Claim(
+                    id=c["id"],
+                    kind=ClaimKind(c["kind"]),
+                    statement=c["statement"],
+                    subject=c["subject"],
+                    predicate=c["predicate"],
+                    value=c["value"],
+                    support=evidence(c["support"]),
+                    independent_sources=c["independent_sources"],
+                )
+                for c in document["claims"]
+            ),
+            disagreements=tuple(
+                Disagreement(
+                    type=DisagreementType(d["type"]),
+                    claim_ids=tuple(d["claim_ids"]),
+                    explanation=d["explanation"],
+                )
+                for d in document["disagreements"]
+            ),
+            timeline=tuple(
+                TimelineEntry(
+                    date=t["date"],
+                    precision=DatePrecision(t["precision"]),
+                    text=t["text"],
+                    sources=evidence(t["sources"]),
+                )
+                for t in document["timeline"]
+            ),
+            brief=tuple(
+                BriefSentence(
+                    sentence=b["sentence"],
+                    article_id=b["article_id"],
+                    start=b["start"],
+                    end=b["end"],
+                )
+                for b in document["brief"]
+            ),
+        )
 
     def to_dict(self) -> dict[str, object]:
         """The dossier document, validated by ``schemas/dossier.schema.json``."""

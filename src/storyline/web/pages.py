@@ -20,14 +20,13 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from storyline import __version__
 from storyline.api.app import DisputeCounts, reader
 from storyline.errors import InvalidRequestError, NotFoundError
-from storyline.model import StoryQuery, StorySort
+from storyline.model import Dossier, StoryQuery, StorySort
 from storyline.project import Project
 from storyline.web.timeline import timeline_plot
 from storyline.web.views import (
     ENTITY_GROUPS,
     article_url,
     day,
-    dossier_from_document,
     passage,
     quoted,
     story_view,
@@ -172,7 +171,7 @@ def story_page(project: ReadProject, story_id: str) -> Response:
     if live.id != story_id:
         return RedirectResponse("/stories/" + quote(live.id, safe=""), status_code=308)
     # The document the store keeps (as /api/stories/{id} serves it), built on first use.
-    dossier = dossier_from_document(project.dossier_document(live.id))
+    dossier = Dossier.from_dict(project.dossier_document(live.id))
     plot = timeline_plot(dossier.timeline, [a.published for a in dossier.articles])
     return _page("story.html", v=story_view(dossier), plot=plot, story=live)
 

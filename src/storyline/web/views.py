@@ -11,23 +11,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from storyline.model import (
-    BriefSentence,
     Claim,
-    ClaimKind,
     CorpusEntity,
-    DatePrecision,
     Disagreement,
-    DisagreementType,
     Dossier,
     DossierArticle,
     DossierQuote,
     Evidence,
-    QuoteKind,
-    TimelineEntry,
 )
 from storyline.web.timeline import MONTHS, date_label
 
@@ -240,93 +233,6 @@ class StoryView:
     entities: tuple[tuple[str, tuple[CorpusEntity, ...]], ...]
     first: str
     last: str
-
-
-def dossier_from_document(document: Mapping[str, Any]) -> Dossier:
-    """The :class:`Dossier` a dossier document (``Dossier.to_dict()``) was made from, so the
-    story page can show the document the store keeps (``Project.dossier_document``)."""
-
-    def evidence(items: Iterable[Mapping[str, Any]]) -> tuple[Evidence, ...]:
-        return tuple(
-            Evidence(article_id=e["article_id"], start=e["start"], end=e["end"]) for e in items
-        )
-
-    def moment(value: str | None) -> datetime | None:
-        return datetime.fromisoformat(value) if value else None
-
-    return Dossier(
-        id=document["id"],
-        title=document["title"],
-        articles=tuple(
-            DossierArticle(
-                id=a["id"],
-                source=a["source"],
-                published=moment(a["published"]),
-                url=a["url"],
-                title=a["title"],
-                duplicate_of=a["duplicate_of"],
-            )
-            for a in document["articles"]
-        ),
-        entities=tuple(
-            CorpusEntity(
-                id=e["id"],
-                canonical=e["canonical"],
-                label=e["label"],
-                aliases=tuple(e["aliases"]),
-                article_ids=tuple(e["article_ids"]),
-            )
-            for e in document["entities"]
-        ),
-        quotes=tuple(
-            DossierQuote(
-                speaker=q["speaker"],
-                role=q.get("role"),
-                text=q["text"],
-                kind=QuoteKind(q["kind"]),
-                article_id=q["article_id"],
-                start=q["start"],
-                end=q["end"],
-            )
-            for q in document["quotes"]
-        ),
-        claims=tuple(
-            Claim(
-                id=c["id"],
-                kind=ClaimKind(c["kind"]),
-                statement=c["statement"],
-                subject=c["subject"],
-                predicate=c["predicate"],
-                value=c["value"],
-                support=evidence(c["support"]),
-                independent_sources=c["independent_sources"],
-            )
-            for c in document["claims"]
-        ),
-        disagreements=tuple(
-            Disagreement(
-                type=DisagreementType(d["type"]),
-                claim_ids=tuple(d["claim_ids"]),
-                explanation=d["explanation"],
-            )
-            for d in document["disagreements"]
-        ),
-        timeline=tuple(
-            TimelineEntry(
-                date=t["date"],
-                precision=DatePrecision(t["precision"]),
-                text=t["text"],
-                sources=evidence(t["sources"]),
-            )
-            for t in document["timeline"]
-        ),
-        brief=tuple(
-            BriefSentence(
-                sentence=b["sentence"], article_id=b["article_id"], start=b["start"], end=b["end"]
-            )
-            for b in document["brief"]
-        ),
-    )
 
 
 def fold_sources(articles: Sequence[DossierArticle]) -> tuple[SourceGroup, ...]:
