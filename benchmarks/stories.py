@@ -28,6 +28,7 @@ paths of the clusterer are exercised without running spaCy.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import statistics
@@ -224,6 +225,14 @@ def assign_new(store: SqliteStore, count: int, *, seed: int) -> float:
 def one_round(template: Path, work: Path, count: int, *, seed: int) -> float:
     """:func:`assign_new` on a fresh copy of a filled store (closed, so its WAL is merged)."""
     shutil.copyfile(template, work)
+    # The copy is set-up, not the store's work: flush it to disk before the clock starts, or
+    # the first checkpoint's fsync pays for writing out the whole copied file (600 MB at
+    # 100,000 stored, against 2 MB at 1,000).
+    descriptor = os.open(work, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
     try:
         with SqliteStore(work) as store:
             return assign_new(store, count, seed=seed)

@@ -230,4 +230,10 @@ SQLITE_MIGRATIONS: list[list[str]] = [
         "DROP INDEX articles_source",
         "DROP INDEX articles_published",
     ],
+    # 11: `articles_story` is a prefix of `articles_story_published` (story_id, published), which
+    # serves every look-up by story; each index on story_id is rewritten when an article is
+    # assigned, so the spare one cost a scattered page write per assignment in a large store
+    [
+        "DROP INDEX articles_story",
+    ],
 ]
