@@ -636,7 +636,8 @@ def export_command(
     state: _State, out: str, formats: tuple[str, ...], story_ids: tuple[str, ...]
 ) -> None:
     """Write every story's dossier into a folder (<story id>.json/.md/.html) with an index."""
-    with state.project() as project, _count_display(not state.quiet, "dossiers") as progress:
+    show = not state.quiet and sys.stderr.isatty()
+    with state.project() as project, _count_display(show, "dossiers") as progress:
         written = project.export_dossiers(
             out,
             formats=formats or ("json", "md", "html"),
