@@ -281,18 +281,6 @@ def stats(state: _State, output_format: str) -> None:
     _table(f"store {location}", ("", "count"), iter(rows))
 
 
-def _article_json(article: Article) -> dict[str, object]:
-    return {
-        "id": article.id,
-        "source": article.source,
-        "published": article.published.isoformat() if article.published else None,
-        "title": article.title,
-        "url": article.url,
-        "duplicate_of": article.duplicate_of,
-        "story_id": article.story_id,
-    }
-
-
 PAGING = [
     click.option("--limit", type=click.IntRange(min=0), help="At most this many rows."),
     click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many rows."),
@@ -314,7 +302,7 @@ def articles(state: _State, output_format: str, limit: int | None, offset: int) 
     with state.project() as project:
         rows = project.articles(limit=limit, offset=offset)
     if output_format == "json":
-        _print_json({"articles": [_article_json(a) for a in rows]})
+        _print_json({"articles": [a.to_dict() for a in rows]})
         return
     _table(
         f"{len(rows)} articles",
@@ -428,10 +416,7 @@ def article_command(state: _State, article_id: str, output_format: str) -> None:
         article = project.article(article_id)
         found = project.annotations(article_id)
     if output_format == "json":
-        document = _article_json(article)
-        document["text"] = article.text
-        document["annotations"] = None if found is None else found.to_dict(roles=True)
-        _print_json(document)
+        _print_json(article.annotated_dict(found))
         return
     published = article.published.isoformat() if article.published else "unknown"
     click.echo(f"{article.id}  {article.source or ''}  {published}")

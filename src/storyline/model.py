@@ -56,6 +56,27 @@ class Article:
     """Stable id of the copy group: the id of the group's first-stored article."""
     story_id: str | None = None
 
+    def to_dict(self) -> dict[str, object]:
+        """The article as ``storyline articles --format json`` lists it (DESIGN.md)."""
+        return {
+            "id": self.id,
+            "source": self.source,
+            "published": _iso_or_none(self.published),
+            "title": self.title,
+            "url": self.url,
+            "duplicate_of": self.duplicate_of,
+            "story_id": self.story_id,
+        }
+
+    def annotated_dict(self, annotations: Annotations | None) -> dict[str, object]:
+        """:meth:`to_dict` with the text and its annotations, roles included (None when not
+        annotated): ``storyline article --format json`` and ``GET /api/articles/{id}``."""
+        return {
+            **self.to_dict(),
+            "text": self.text,
+            "annotations": None if annotations is None else annotations.to_dict(roles=True),
+        }
+
     @property
     def is_duplicate(self) -> bool:
         return self.duplicate_of is not None

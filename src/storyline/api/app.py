@@ -38,7 +38,6 @@ from storyline.errors import (
     PermissionDeniedError,
 )
 from storyline.model import (
-    Annotations,
     Article,
     CorpusEntity,
     Rejected,
@@ -233,20 +232,6 @@ def _time_bound(name: str, value: str | None, *, end_of_day: bool) -> datetime |
         return None
 
 
-def _article_document(article: Article, found: Annotations | None) -> dict[str, Any]:
-    return {
-        "id": article.id,
-        "source": article.source,
-        "published": article.published.isoformat() if article.published else None,
-        "title": article.title,
-        "url": article.url,
-        "duplicate_of": article.duplicate_of,
-        "story_id": article.story_id,
-        "text": article.text,
-        "annotations": None if found is None else found.to_dict(roles=True),
-    }
-
-
 def _entity_document(project: Project, entity: CorpusEntity) -> dict[str, Any]:
     return {**entity.to_dict(), "story_ids": project.story_ids_of(entity.article_ids)}
 
@@ -369,7 +354,7 @@ def _routes(app: FastAPI) -> None:
     def article(project: ReadProject, article_id: str) -> dict[str, Any]:
         """A stored article, its text and its annotations (offsets index ``text``)."""
         found = project.article(article_id)
-        return _article_document(found, project.annotations(article_id))
+        return found.annotated_dict(project.annotations(article_id))
 
     @app.get(
         "/api/entities",

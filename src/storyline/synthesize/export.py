@@ -51,7 +51,9 @@ def export_dossiers(
     written: list[Path] = []
     for done, story in enumerate(stories):
         document = dossier_of(story.id)
-        texts = texts_of([a["id"] for a in document["articles"]]) if formats != ["json"] else {}
+        # Only Markdown and HTML quote passages: a JSON-only export reads no article text.
+        wants_texts = any(fmt != "json" for fmt in formats)
+        texts = texts_of([a["id"] for a in document["articles"]]) if wants_texts else {}
         for fmt in formats:
             written.append(_write(out / f"{story.id}.{fmt}", render_dossier(document, fmt, texts)))
         if progress is not None:
