@@ -14,18 +14,22 @@ from storyline.link.index import MemoryStoryIndex, StoredArticle, StoryIndex, St
 from storyline.model import Article, StoryEvent
 from storyline.store import SqliteStore
 from storyline.store.migrations import SQLITE_MIGRATIONS
-from storyline.store.story_index import MAX_POSTINGS
+from storyline.store.story_index import MAX_POSTINGS, SqliteStoryIndex
 
 WHEN = datetime(2024, 3, 5, 8, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "sqlite-autocommit"])
 def index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoryIndex]:
     if request.param == "memory":
         yield MemoryStoryIndex()
         return
-    with SqliteStore(tmp_path / "stories.db") as store, store.transaction():
-        yield store.story_index()
+    with SqliteStore(tmp_path / "stories.db") as store:
+        if request.param == "sqlite-autocommit":  # every call reads and writes through
+            yield store.story_index()
+            return
+        with store.transaction():  # frequencies and postings buffered until commit
+            yield store.story_index()
 
 
 def _profile(story_id: str, **changes: object) -> StoryProfile:
@@ -197,6 +201,49 @@ def test_sqlite_posting_lists_keep_the_most_recent_stories(tmp_path: Path) -> No
         assert ("s-008", 1.0) not in found and ("s-009", 1.0) in found
 
 
+def test_sqlite_buffers_frequencies_and_postings_until_commit(tmp_path: Path) -> None:
+    db = tmp_path / "buffered.db"
+    with SqliteStore(db) as store:
+        index = store.story_index()
+        reader = sqlite3.connect(db)  # what every other connection sees
+
+        def written() -> tuple[list[tuple[str, int]], list[tuple[str, str]]]:
+            return (
+                reader.execute("SELECT feature, n FROM story_df ORDER BY feature").fetchall(),
+                reader.execute(
+                    "SELECT feature, story_ids FROM story_recent ORDER BY feature"
+                ).fetchall(),
+            )
+
+        with store.transaction():
+            index.count_document(["t:levee", "e:eastbrook"])
+            index.post("s-flood", ["t:levee"], arrival=0)
+            index.count_document(["t:levee"])
+            # The transaction sees its own writes before any of them reaches the tables.
+            assert index.document_frequencies(["t:levee"]) == {"t:levee": 2}
+            assert index.candidates({"t:levee": 1.0}, per_feature=5, limit=5) == [("s-flood", 1.0)]
+            assert store._conn.execute("SELECT COUNT(*) FROM story_df").fetchone()[0] == 0
+        committed = ([("e:eastbrook", 1), ("t:levee", 2)], [("t:levee", "s-flood")])
+        assert written() == committed
+
+        with pytest.raises(RuntimeError), store.transaction():
+            index.count_document(["t:levee"])
+            index.post("s-strike", ["t:levee"], arrival=1)
+            index.add_event(
+                StoryEvent(
+                    kind="merge", story_ids=("s-strike", "s-flood"), into="s-strike", reason="test"
+                )
+            )
+            assert index.resolve("s-flood") == "s-strike"
+            raise RuntimeError("the batch fails")
+        assert index.resolve("s-flood") == "s-flood"
+        assert written() == committed
+        # Nothing of the rolled-back transaction lingers in memory either.
+        assert index.document_frequencies(["t:levee"]) == {"t:levee": 2}
+        assert index.candidates({"t:levee": 1.0}, per_feature=5, limit=5) == [("s-flood", 1.0)]
+        reader.close()
+
+
 def test_sqlite_reads_records_written_as_json_before(tmp_path: Path) -> None:
     profile = _profile("s-flood", norms={"t": 1.5, "e": 0.75})
     article = StoredArticle(
@@ -252,8 +299,46 @@ def test_migration_carries_posting_lists_over_newest_first(tmp_path: Path) -> No
         assert index.candidates({"e:linda park": 1.0}, per_feature=1, limit=5) == [("s-001", 1.0)]
 
 
+def test_migration_moves_profiles_and_articles_to_rowid_tables(tmp_path: Path) -> None:
+    version = next(
+        n for n, m in enumerate(SQLITE_MIGRATIONS, 1) if any("story_profiles_rowid" in s for s in m)
+    )
+    db = tmp_path / "old.db"
+    conn = sqlite3.connect(db)
+    for statements in SQLITE_MIGRATIONS[: version - 1]:
+        for statement in statements:
+            conn.execute(statement)
+    conn.execute(f"PRAGMA user_version = {version - 1}")
+    conn.commit()
+    conn.close()
+    profile = _profile("s-flood", norms={"t": 1.5, "e": 0.75})
+    articles = [
+        StoredArticle(article_id=f"a{n}", story_id="s-flood", arrival=n, features={"t:x": 1.0})
+        for n in range(3)
+    ]
+    index = SqliteStoryIndex(sqlite3.connect(db, isolation_level=None))  # the old layout
+    index.put_story(profile)
+    for article in articles:
+        index.put_article(article)
+    with SqliteStore(db) as store:
+        tables = dict(
+            store._conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE name IN "
+                "('story_profiles', 'story_articles', 'story_articles_story')"
+            ).fetchall()
+        )
+        assert set(tables) == {"story_profiles", "story_articles", "story_articles_story"}
+        assert not any("WITHOUT ROWID" in sql for sql in tables.values())
+        moved = store.story_index()
+        assert moved.story("s-flood") == profile
+        assert moved.articles(["a0", "a1", "a2"]) == {a.article_id: a for a in articles}
+        assert moved.members("s-flood", limit=2) == articles[:2]
+        assert (moved.story_count(), moved.article_count()) == (1, 3)
+
+
+@pytest.mark.parametrize("batch", [None, 37, 400])
 def test_clusterer_assigns_the_same_over_memory_and_sqlite_when_lists_are_long(
-    tmp_path: Path,
+    tmp_path: Path, batch: int | None
 ) -> None:
     # Many small stories over one small vocabulary: every posting list outgrows the SQLite
     # bound, candidates tie, and stories merge; assignments must still match exactly.
@@ -287,11 +372,19 @@ def test_clusterer_assigns_the_same_over_memory_and_sqlite_when_lists_are_long(
         )
     in_memory = StoryClusterer(StorySettings(), MemoryStoryIndex())
     expected = [in_memory.add(article) for article in articles]
-    with SqliteStore(tmp_path / "long.db") as store, store.transaction():
+    with SqliteStore(tmp_path / "long.db") as store:
         stored = StoryClusterer(StorySettings(), store.story_index())
         for article in articles:
             store.add_article(article)
-        assert [stored.add(article) for article in articles] == expected
+        assigned = []
+        for start in range(0, len(articles), batch or len(articles)):
+            part = articles[start : start + (batch or len(articles))]
+            if batch is None:  # no transaction: every write goes through at once
+                assigned += [stored.add(article) for article in part]
+                continue
+            with store.transaction():  # buffered, flushed at each commit
+                assigned += [stored.add(article) for article in part]
+        assert assigned == expected
     founded = sum(a.new_story for a in expected)
     assert founded > 2 * MAX_POSTINGS, founded
     assert any(a.merged for a in expected)

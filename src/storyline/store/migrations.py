@@ -236,4 +236,28 @@ SQLITE_MIGRATIONS: list[list[str]] = [
     [
         "DROP INDEX articles_story",
     ],
+    # 12: story profiles and stored articles become rowid tables. A WITHOUT ROWID table keeps at
+    # most about a quarter of a page of a row in its B-tree leaf and chains the rest through
+    # overflow pages (SQLite advises rows under 1/20 of a page there); these records are a few
+    # kilobytes, so every read of a candidate story hopped over extra pages. A rowid table
+    # holds up to a page in the leaf, and a rewritten record lands at the table's end, beside
+    # the other records written in the same transaction.
+    [
+        """CREATE TABLE story_profiles_rowid (
+            story_id TEXT PRIMARY KEY, data TEXT NOT NULL
+        )""",
+        """INSERT INTO story_profiles_rowid (story_id, data)
+            SELECT story_id, data FROM story_profiles""",
+        "DROP TABLE story_profiles",
+        "ALTER TABLE story_profiles_rowid RENAME TO story_profiles",
+        """CREATE TABLE story_articles_rowid (
+            article_id TEXT PRIMARY KEY, arrival INTEGER NOT NULL, story_id TEXT NOT NULL,
+            data TEXT NOT NULL
+        )""",
+        """INSERT INTO story_articles_rowid (article_id, arrival, story_id, data)
+            SELECT article_id, arrival, story_id, data FROM story_articles ORDER BY arrival""",
+        "DROP TABLE story_articles",
+        "ALTER TABLE story_articles_rowid RENAME TO story_articles",
+        "CREATE INDEX story_articles_story ON story_articles (story_id)",
+    ],
 ]

@@ -191,12 +191,16 @@ class SqliteStore:
                 self._conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:  # locked by another writer past the timeout
                 raise StoreError(f"cannot write to {self.location}: {exc}") from None
+            self._stories.buffer_writes()
         self._depth += 1
         try:
             yield
+            if self._depth == 1:
+                self._stories.flush()  # the story index buffers some writes until now
         except BaseException:
             self._depth -= 1
             if self._depth == 0:
+                self._stories.discard()
                 self._conn.execute("ROLLBACK")
             raise
         self._depth -= 1

@@ -17,6 +17,7 @@ from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from storyline.link.index import StoredArticle, StoryProfile
@@ -106,8 +107,54 @@ class SqliteStoryIndex:
     def __init__(self, conn: sqlite3.Connection, *, max_postings: int = MAX_POSTINGS) -> None:
         self._conn = conn
         self.max_postings = max_postings
-        self._aliases: frozenset[str] | None = None
+        self._alias_links: dict[str, str] | None = None
         self._aliases_version = -1
+        # Write-back state of the open transaction (see flush()).
+        self._buffering = False
+        self._df: dict[str, int] = {}
+        self._df_dirty: set[str] = set()
+        self._lists: dict[str, dict[str, int]] = {}
+        self._lists_dirty: set[str] = set()
+
+    # -- write-back within a transaction ---------------------------------------------------
+
+    # Inside a store transaction, document frequencies and posting lists are read once, changed in
+    # memory and written back once, in key order, when the store commits (flush). A run of
+    # articles counts each common word hundreds of times and posts each story's features once
+    # per article: rewriting those rows every time was most of the SQL an assignment ran, and
+    # in a large store each rewrite descends a deeper B-tree. Memory is bounded by the features
+    # one transaction touches; outside a transaction every call reads and writes through.
+
+    def buffer_writes(self) -> None:
+        """Keep frequency and posting writes in memory until :meth:`flush` or :meth:`discard`
+        (the store calls this when it opens a transaction)."""
+        self._buffering = True
+
+    def flush(self) -> None:
+        """Write the transaction's buffered frequencies and posting lists (before COMMIT)."""
+        if self._df_dirty:
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO story_df (feature, n) VALUES (?, ?)",
+                [(feature, self._df[feature]) for feature in sorted(self._df_dirty)],
+            )
+        if self._lists_dirty:
+            self._write_posting_lists(
+                (feature, self._lists[feature]) for feature in sorted(self._lists_dirty)
+            )
+        self._unbuffer()
+
+    def discard(self) -> None:
+        """Forget the buffered state and stop buffering (at ROLLBACK)."""
+        self._unbuffer()
+        self._alias_links = None  # it may hold merges that were rolled back
+
+    def _unbuffer(self) -> None:
+        # Other writers may commit between transactions: nothing buffered outlives one.
+        self._buffering = False
+        self._df.clear()
+        self._df_dirty.clear()
+        self._lists.clear()
+        self._lists_dirty.clear()
 
     # -- document frequencies --------------------------------------------------------------
 
@@ -133,10 +180,9 @@ class SqliteStoryIndex:
     def document_count(self) -> int:
         return self._counter("documents")
 
-    def document_frequencies(self, features: Iterable[str]) -> dict[str, int]:
-        wanted = list(dict.fromkeys(features))
-        found: dict[str, int] = dict.fromkeys(wanted, 0)
-        for chunk in _chunks(wanted):
+    def _read_frequencies(self, features: Sequence[str]) -> dict[str, int]:
+        found: dict[str, int] = dict.fromkeys(features, 0)
+        for chunk in _chunks(features):
             marks = ",".join("?" * len(chunk))
             for feature, n in self._conn.execute(
                 f"SELECT feature, n FROM story_df WHERE feature IN ({marks})", list(chunk)
@@ -144,13 +190,29 @@ class SqliteStoryIndex:
                 found[feature] = int(n)
         return found
 
+    def document_frequencies(self, features: Iterable[str]) -> dict[str, int]:
+        wanted = list(dict.fromkeys(features))
+        if not self._buffering:
+            return self._read_frequencies(wanted)
+        known = self._df
+        missing = [feature for feature in wanted if feature not in known]
+        if missing:
+            known.update(self._read_frequencies(missing))
+        return {feature: known[feature] for feature in wanted}
+
     def count_document(self, features: Iterable[str]) -> None:
         self._bump("documents", 1)
-        self._conn.executemany(
-            "INSERT INTO story_df (feature, n) VALUES (?, 1) "
-            "ON CONFLICT(feature) DO UPDATE SET n = n + 1",
-            [(feature,) for feature in set(features)],
-        )
+        counted = set(features)
+        if not self._buffering:
+            self._conn.executemany(
+                "INSERT INTO story_df (feature, n) VALUES (?, 1) "
+                "ON CONFLICT(feature) DO UPDATE SET n = n + 1",
+                [(feature,) for feature in counted],
+            )
+            return
+        known = self.document_frequencies(counted)
+        self._df.update((feature, n + 1) for feature, n in known.items())
+        self._df_dirty |= counted
 
     # -- candidates --------------------------------------------------------------------------
 
@@ -159,42 +221,46 @@ class SqliteStoryIndex:
     # long the feature's history; posting rewrites the row, keeping the ``max_postings`` most
     # recent (MemoryStoryIndex keeps its lists the same way, moved to the front on each post).
 
-    def _posting_lists(self, features: Sequence[str]) -> dict[str, tuple[str, str]]:
-        found: dict[str, tuple[str, str]] = {}
-        for chunk in _chunks(list(dict.fromkeys(features))):
+    # In memory a posting list is a dict from story id to arrival number, oldest first: posting
+    # moves a story to the end and drops the oldest past the bound, without rebuilding the list.
+
+    def _read_posting_lists(self, features: Sequence[str]) -> dict[str, dict[str, int]]:
+        found: dict[str, dict[str, int]] = {}
+        for chunk in _chunks(features):
             marks = ",".join("?" * len(chunk))
             for feature, ids, arrivals in self._conn.execute(
                 f"SELECT feature, story_ids, arrivals FROM story_recent WHERE feature IN ({marks})",
                 list(chunk),
             ):
-                found[feature] = (ids, arrivals)
+                stories, times = ids.split(_SEP)[::-1], map(int, arrivals.split(_SEP)[::-1])
+                found[feature] = dict(zip(stories, times, strict=True))
         return found
+
+    def _posting_lists(self, features: Sequence[str]) -> dict[str, dict[str, int]]:
+        """Each feature's posting list (empty for features never posted). In a transaction,
+        the buffered lists themselves: changing them changes what the transaction writes."""
+        wanted = list(dict.fromkeys(features))
+        if not self._buffering:
+            found = self._read_posting_lists(wanted)
+            return {feature: found.get(feature, {}) for feature in wanted}
+        known = self._lists
+        missing = [feature for feature in wanted if feature not in known]
+        if missing:
+            found = self._read_posting_lists(missing)
+            known.update((feature, found.get(feature, {})) for feature in missing)
+        return {feature: known[feature] for feature in wanted}
 
     def candidates(
         self, features: Mapping[str, float], *, per_feature: int, limit: int
     ) -> list[tuple[str, float]]:
         lists = self._posting_lists(list(features))
-        posted: list[tuple[list[str], list[str], float]] = []
-        for feature, weight in features.items():  # feature order: sums as in MemoryStoryIndex
-            if feature in lists:
-                stories, arrivals = lists[feature]
-                posted.append(
-                    (
-                        stories.split(_SEP, per_feature)[:per_feature],
-                        arrivals.split(_SEP, per_feature)[:per_feature],
-                        weight,
-                    )
-                )
-        aliased = self._aliased()
-        moved = {i for ids, _, _ in posted for i in ids if i in aliased}
-        live = self._resolve_many(moved) if moved else {}
+        links = self._links()
         found: dict[str, float] = {}
         recency: dict[str, int] = {}
-        for ids, times, weight in posted:
-            for story, text in zip(ids, times, strict=True):
-                arrival = int(text)
-                if story in live:
-                    story = live[story]
+        for feature, weight in features.items():  # feature order: sums as in MemoryStoryIndex
+            for story, arrival in islice(reversed(lists[feature].items()), per_feature):
+                if story in links:
+                    story = self.resolve(story)
                 if story in found:
                     found[story] += weight
                     if arrival > recency[story]:
@@ -202,39 +268,49 @@ class SqliteStoryIndex:
                 else:
                     found[story] = weight
                     recency[story] = arrival
-        return heapq.nsmallest(
-            limit, found.items(), key=lambda kv: (-kv[1], -recency[kv[0]], kv[0])
-        )
+        # Plain tuples compare in C: a key function would be called for each of the hundreds
+        # of stories a full index offers.
+        ranked = heapq.nsmallest(limit, [(-w, -recency[s], s) for s, w in found.items()])
+        return [(story, -weight) for weight, _, story in ranked]
 
     def post(self, story_id: str, features: Iterable[str], *, arrival: int) -> None:
-        wanted = list(dict.fromkeys(features))
-        lists = self._posting_lists(wanted)
-        rows: list[tuple[str, str, str]] = []
-        for feature in wanted:
-            ids, arrivals = [story_id], [str(arrival)]
-            if feature in lists:
-                old_ids, old_arrivals = lists[feature]
-                for other, at in zip(old_ids.split(_SEP), old_arrivals.split(_SEP), strict=True):
-                    if other != story_id and len(ids) < self.max_postings:
-                        ids.append(other)
-                        arrivals.append(at)
-            rows.append((feature, _SEP.join(ids), _SEP.join(arrivals)))
+        lists = self._posting_lists(list(features))
+        for posted in lists.values():
+            posted.pop(story_id, None)
+            posted[story_id] = arrival
+            while len(posted) > self.max_postings:
+                del posted[next(iter(posted))]
+        if self._buffering:
+            self._lists_dirty.update(lists)
+        else:
+            self._write_posting_lists(lists.items())
+
+    def _write_posting_lists(self, lists: Iterable[tuple[str, dict[str, int]]]) -> None:
         self._conn.executemany(
             "INSERT OR REPLACE INTO story_recent (feature, story_ids, arrivals) VALUES (?, ?, ?)",
-            rows,
+            [
+                (
+                    feature,
+                    _SEP.join(reversed(posted)),  # newest first, as migration 9 wrote them
+                    _SEP.join(map(str, reversed(posted.values()))),
+                )
+                for feature, posted in lists
+            ],
         )
 
-    def _aliased(self) -> frozenset[str]:
-        """Every story id merged into another (a superset is harmless: ids in it are resolved
-        through the table). Kept in memory, since candidates ask for a few hundred ids per
-        article and merges are rare; reloaded when another connection has committed."""
+    def _links(self) -> dict[str, str]:
+        """Every merged story id and the id it was merged into. Kept in memory: candidates
+        meet a few hundred ids per article and merges are rare. Reloaded when another
+        connection has committed, or after a rollback."""
+        if self._buffering and self._alias_links is not None:
+            return self._alias_links  # no other connection commits while we hold the write lock
         version = self._conn.execute("PRAGMA data_version").fetchone()[0]
-        if self._aliases is None or version != self._aliases_version:
-            self._aliases = frozenset(
-                row[0] for row in self._conn.execute("SELECT story_id FROM story_aliases")
+        if self._alias_links is None or version != self._aliases_version:
+            self._alias_links = dict(
+                self._conn.execute("SELECT story_id, into_id FROM story_aliases").fetchall()
             )
             self._aliases_version = version
-        return self._aliases
+        return self._alias_links
 
     # -- stories -----------------------------------------------------------------------------
 
@@ -327,7 +403,7 @@ class SqliteStoryIndex:
         )
         if event.kind == "merge":
             merged = [s for s in event.story_ids if s != event.into]
-            self._aliases = self._aliased() | set(merged)
+            self._links().update(dict.fromkeys(merged, event.into))
             self._conn.executemany(
                 "INSERT OR REPLACE INTO story_aliases (story_id, into_id) VALUES (?, ?)",
                 [(story_id, event.into) for story_id in merged],
@@ -356,35 +432,16 @@ class SqliteStoryIndex:
         return [e for e in found if story_id in e.story_ids or story_id == e.into]
 
     def _resolve_many(self, story_ids: set[str]) -> dict[str, str]:
-        """:meth:`resolve` for many ids: one query per step along the merge chains."""
-        live = {story_id: story_id for story_id in story_ids}
-        frontier = set(story_ids)
-        for _ in range(1000):  # chain length; the bound only guards against a corrupt cycle
-            moved: dict[str, str] = {}
-            for chunk in _chunks(sorted(frontier)):
-                marks = ",".join("?" * len(chunk))
-                moved.update(
-                    self._conn.execute(
-                        f"SELECT story_id, into_id FROM story_aliases WHERE story_id IN ({marks})",
-                        list(chunk),
-                    ).fetchall()
-                )
-            if not moved:
-                break
-            for original, current in live.items():
-                if current in moved:
-                    live[original] = moved[current]
-            frontier = set(moved.values())
-        return live
+        """:meth:`resolve` for many ids."""
+        return {story_id: self.resolve(story_id) for story_id in story_ids}
 
     def resolve(self, story_id: str) -> str:
+        links = self._links()
         for _ in range(1000):  # a merge chain; the bound only guards against a corrupt cycle
-            row = self._conn.execute(
-                "SELECT into_id FROM story_aliases WHERE story_id = ?", (story_id,)
-            ).fetchone()
-            if row is None:
+            into = links.get(story_id)
+            if into is None:
                 return story_id
-            story_id = row[0]
+            story_id = into
         return story_id
 
     # -- periodic check --------------------------------------------------------------------------
