@@ -110,6 +110,26 @@ def test_filters_by_date_source_and_entity(store: Store) -> None:
     assert _ids(store, both) == ["s-fuel"]
 
 
+@pytest.mark.parametrize(
+    ("condition", "index"),
+    [
+        ("source = 'Daily Ledger'", "articles_source_published"),
+        ("published >= '2024-03-10'", "articles_published_story"),
+        ("source = 'Daily Ledger' AND published >= '2024-03-10'", "articles_source_published"),
+    ],
+)
+def test_filters_read_story_ids_from_covering_indexes(
+    store: SqliteStore, condition: str, index: str
+) -> None:
+    # Each filter is a subquery for story ids; read from an index that holds them, it never
+    # touches the articles' rows (their texts), however many match.
+    plan = store._conn.execute(
+        f"EXPLAIN QUERY PLAN SELECT story_id FROM articles WHERE {condition}"
+    ).fetchall()
+    assert len(plan) == 1
+    assert plan[0][3].startswith(f"SEARCH articles USING COVERING INDEX {index} ("), plan
+
+
 def test_sorts_and_paging(store: Store) -> None:
     largest = StoryQuery(sort=StorySort.LARGEST)
     assert _ids(store, largest) == ["s-port", "s-fuel", "s-flood"]

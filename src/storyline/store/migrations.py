@@ -260,4 +260,12 @@ SQLITE_MIGRATIONS: list[list[str]] = [
         "ALTER TABLE story_articles_rowid RENAME TO story_articles",
         "CREATE INDEX story_articles_story ON story_articles (story_id)",
     ],
+    # 13: the outlet filter's covering index gains the publication time before the story id.
+    # Keyed (source, story_id), an assignment rewrote an entry at a random place within its
+    # outlet's range; keyed (source, published, story_id), new reports' entries sit together at
+    # the end of each outlet's range. It still covers the filter, and outlet + period together.
+    [
+        "CREATE INDEX articles_source_published ON articles (source, published, story_id)",
+        "DROP INDEX articles_source_story",
+    ],
 ]
