@@ -235,6 +235,26 @@ def test_name_keys_meet_across_spellings() -> None:
     assert name_key("Marsby") != name_key("Santel")
 
 
+def test_tokens_are_the_same_from_the_word_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    from storyline.link import features
+
+    text = MARSBY_1.title + " " + MARSBY_1.text + " Reyes' aides’ tallies: 1,200 in 2024."
+    monkeypatch.setattr(features, "_TOKEN_CACHE", {})
+    monkeypatch.setattr(features, "_TOKEN_CACHE_SIZE", 5)  # cleared again and again
+    cold = features.tokens(text)
+    assert cold == features.tokens(text)
+    assert "river" in cold and "flood" in cold and "the" not in cold and "2024" in cold
+    assert len(features._TOKEN_CACHE) <= 5
+    monkeypatch.setattr(features, "_TOKEN_CACHE_SIZE", 10_000)
+    assert features.tokens(text) == features.tokens(text) == cold
+    assert [features._token(w) for w in ("floods", "the", "aides’", "120")] == [
+        "flood",
+        None,
+        "aide",
+        None,
+    ]
+
+
 def test_candidates_stay_bounded_with_many_stories() -> None:
     rng = random.Random(7)
     vocabulary = [f"w{i}" for i in range(3000)]

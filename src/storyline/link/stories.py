@@ -133,21 +133,36 @@ def _idf(df: int, n: int) -> float:
     return math.log((n + 1) / (df + 1)) + 1.0
 
 
+# The scoring helpers below run for every feature of every candidate, so they index the
+# namespace (``feature[0]``) inline rather than call _namespace.
+
+
+def _squares(vector: Mapping[str, float]) -> dict[str, float]:
+    """Sum of squared weights per namespace."""
+    sums: dict[str, float] = {}
+    for feature, value in vector.items():
+        ns = feature[0]
+        sums[ns] = sums.get(ns, 0.0) + value * value
+    return sums
+
+
 def _normalized(vector: Mapping[str, float]) -> dict[str, float]:
     """Each namespace of ``vector`` scaled to unit length."""
-    norms: dict[str, float] = {}
-    for feature, value in vector.items():
-        ns = _namespace(feature)
-        norms[ns] = norms.get(ns, 0.0) + value * value
-    return {f: v / math.sqrt(norms[_namespace(f)]) for f, v in vector.items() if norms[f[0]]}
+    roots = {ns: math.sqrt(total) for ns, total in _squares(vector).items() if total}
+    return {f: v / roots[f[0]] for f, v in vector.items() if f[0] in roots}
 
 
 def _norms(vector: Mapping[str, float]) -> dict[str, float]:
-    norms: dict[str, float] = {}
-    for feature, value in vector.items():
-        ns = _namespace(feature)
-        norms[ns] = norms.get(ns, 0.0) + value * value
-    return {ns: math.sqrt(v) for ns, v in norms.items()}
+    return {ns: math.sqrt(total) for ns, total in _squares(vector).items()}
+
+
+def _strongest(unit: Mapping[str, float]) -> dict[str, float]:
+    """The :data:`LOOKUP_TERMS` strongest terms and :data:`LOOKUP_ENTITIES` strongest entity
+    keys of a normalized vector (ties by name), terms first."""
+    # Sorting (negated weight, name) pairs compares in C, with no key function per feature.
+    terms = sorted((-w, f) for f, w in unit.items() if f[0] == "t")[:LOOKUP_TERMS]
+    names = sorted((-w, f) for f, w in unit.items() if f[0] == "e")[:LOOKUP_ENTITIES]
+    return {f: -w for w, f in terms + names}
 
 
 def _gap_days(when: datetime | None, story: StoryProfile) -> float | None:
@@ -216,7 +231,7 @@ class StoryClusterer:
         for feature, value in vector.items():
             other = centroid.get(feature)
             if other is not None:
-                ns = _namespace(feature)
+                ns = feature[0]
                 dots[ns] = dots.get(ns, 0.0) + value * other
         out: dict[str, float] = {}
         for ns, norm in norms.items():
@@ -254,18 +269,17 @@ class StoryClusterer:
 
     def _lookup(self, vector: Mapping[str, float]) -> dict[str, float]:
         """The article's strongest terms and entity keys, normalized per namespace."""
-        unit = _normalized(vector)
-        terms = sorted((f for f in unit if f[0] == "t"), key=lambda f: (-unit[f], f))
-        names = sorted((f for f in unit if f[0] == "e"), key=lambda f: (-unit[f], f))
-        chosen = terms[:LOOKUP_TERMS] + names[:LOOKUP_ENTITIES]
-        return {f: unit[f] for f in chosen}
+        return _strongest(_normalized(vector))
 
     def candidates(self, vector: Mapping[str, float]) -> list[str]:
         """Live ids of the stories worth scoring for an article vector: at most
         ``settings.max_candidates``, each found under looked-up features carrying at least
         :data:`MIN_SHARED` of the article's weight."""
+        return self._candidates(self._lookup(vector))
+
+    def _candidates(self, lookup: Mapping[str, float]) -> list[str]:
         found = self.index.candidates(
-            self._lookup(vector), per_feature=PER_FEATURE, limit=self.settings.max_candidates
+            lookup, per_feature=PER_FEATURE, limit=self.settings.max_candidates
         )
         return [story_id for story_id, shared in found if shared >= MIN_SHARED]
 
@@ -296,8 +310,9 @@ class StoryClusterer:
         vector = self._weighted(raw)
         norms = _norms(vector)
         scored: list[tuple[float, str]] = []
-        profiles = index.stories(self.candidates(vector))
         unit = _normalized(vector)
+        lookup = _strongest(unit)
+        profiles = index.stories(self._candidates(lookup))
         for story_id, story in profiles.items():
             components = self._components(vector, norms, story)
             score = self._combine(components) * self._decay(article.published, story)
@@ -338,7 +353,7 @@ class StoryClusterer:
         names = {"e:" + k: v for k, v in extracted.entity_names.items()}
         story = self._extend(story, article, unit, arrival, update_centroid=True, names=names)
         index.put_story(story)
-        index.post(story.story_id, self._lookup(vector), arrival=arrival)
+        index.post(story.story_id, lookup, arrival=arrival)
         record = StoredArticle(
             article_id=article.id,
             story_id=story.story_id,
