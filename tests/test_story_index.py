@@ -244,6 +244,21 @@ def test_sqlite_buffers_frequencies_and_postings_until_commit(tmp_path: Path) ->
         reader.close()
 
 
+def test_sqlite_transactions_see_merges_another_connection_committed(tmp_path: Path) -> None:
+    db = tmp_path / "shared.db"
+    with SqliteStore(db) as first, SqliteStore(db) as second:
+        index = first.story_index()
+        with first.transaction():
+            assert index.resolve("s-flood") == "s-flood"
+        with second.transaction():
+            second.story_index().add_event(
+                StoryEvent(kind="merge", story_ids=("s-rain", "s-flood"), into="s-rain", reason="x")
+            )
+        with first.transaction():
+            assert index.resolve("s-flood") == "s-rain"
+        assert index.resolve("s-flood") == "s-rain"
+
+
 def test_sqlite_reads_records_written_as_json_before(tmp_path: Path) -> None:
     profile = _profile("s-flood", norms={"t": 1.5, "e": 0.75})
     article = StoredArticle(

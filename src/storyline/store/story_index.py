@@ -128,6 +128,7 @@ class SqliteStoryIndex:
     def buffer_writes(self) -> None:
         """Keep frequency and posting writes in memory until :meth:`flush` or :meth:`discard`
         (the store calls this when it opens a transaction)."""
+        self._links()  # brought up to date once: no other connection commits until we do
         self._buffering = True
 
     def flush(self) -> None:
@@ -303,7 +304,7 @@ class SqliteStoryIndex:
         meet a few hundred ids per article and merges are rare. Reloaded when another
         connection has committed, or after a rollback."""
         if self._buffering and self._alias_links is not None:
-            return self._alias_links  # no other connection commits while we hold the write lock
+            return self._alias_links  # checked when the transaction began (buffer_writes)
         version = self._conn.execute("PRAGMA data_version").fetchone()[0]
         if self._alias_links is None or version != self._aliases_version:
             self._alias_links = dict(
