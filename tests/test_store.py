@@ -272,3 +272,19 @@ def test_sqlite_set_origin_updates_stored_articles(tmp_path: Path) -> None:
         sqlite_store.dedup_index().set_origin("first", "copy")
         assert sqlite_store.article("first").duplicate_of == "copy"
         assert sqlite_store.article("copy").duplicate_of is None
+
+
+def test_checkpoint_moves_the_log_into_the_database_file(tmp_path: Path) -> None:
+    db = tmp_path / "wal.db"
+    with SqliteStore(db) as store:
+        with store.transaction():
+            store.add_article(
+                Article(id="a1", text="Water rose in Eastbrook.", location="t", reader="jsonl")
+            )
+        log = Path(f"{db}-wal")
+        assert log.stat().st_size > 0
+        with store.transaction(), pytest.raises(StoreError, match="inside a transaction"):
+            store.checkpoint()
+        store.checkpoint()
+        assert log.stat().st_size == 0
+        assert store.article("a1").text == "Water rose in Eastbrook."

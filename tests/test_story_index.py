@@ -76,6 +76,20 @@ def test_candidates_rank_by_summed_weight_then_recency(index: StoryIndex) -> Non
     assert index.candidates({"t:levee": 1.0}, per_feature=1, limit=10) == [("s-flood", 1.0)]
 
 
+def test_candidates_tied_at_the_cut_go_to_the_most_recent(index: StoryIndex) -> None:
+    for n in range(6):  # six stories under one feature: equal sums
+        index.post(f"s-{n}", ["t:levee"], arrival=n)
+    index.post("s-strong", ["t:levee", "e:eastbrook"], arrival=0)
+    features = {"t:levee": 0.5, "e:eastbrook": 0.25}
+    assert index.candidates(features, per_feature=10, limit=3) == [
+        ("s-strong", 0.75),
+        ("s-5", 0.5),
+        ("s-4", 0.5),
+    ]
+    assert index.candidates(features, per_feature=10, limit=0) == []
+    assert len(index.candidates(features, per_feature=10, limit=50)) == 7
+
+
 def test_profiles_round_trip(index: StoryIndex) -> None:
     flood = _profile("s-flood")
     index.put_story(flood)
@@ -187,6 +201,12 @@ def test_clusterer_assigns_the_same_over_memory_and_sqlite(tmp_path: Path) -> No
 
 
 # -- the SQLite layout ----------------------------------------------------------------------------
+
+
+def test_sqlite_posting_lists_hold_what_the_clusterer_reads() -> None:
+    from storyline.link.stories import PER_FEATURE
+
+    assert MAX_POSTINGS >= PER_FEATURE
 
 
 def test_sqlite_posting_lists_keep_the_most_recent_stories(tmp_path: Path) -> None:
@@ -309,8 +329,13 @@ def test_migration_carries_posting_lists_over_newest_first(tmp_path: Path) -> No
     with SqliteStore(db) as store:
         index = store.story_index()
         found = index.candidates({"t:levee": 1.0}, per_feature=100, limit=100)
-        newest = sorted(range(40), key=lambda n: -((n * 7) % 40))[: index.max_postings]
+        newest = sorted(range(40), key=lambda n: -((n * 7) % 40))[:32]  # what migration 9 kept
         assert [story for story, _ in found] == [f"s-{n:03d}" for n in newest]
+        index.post("s-new", ["t:levee"], arrival=99)  # cut to today's bound on the next post
+        found = index.candidates({"t:levee": 1.0}, per_feature=100, limit=100)
+        assert [story for story, _ in found] == ["s-new"] + [
+            f"s-{n:03d}" for n in newest[: index.max_postings - 1]
+        ]
         assert index.candidates({"e:linda park": 1.0}, per_feature=1, limit=5) == [("s-001", 1.0)]
 
 

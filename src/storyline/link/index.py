@@ -12,8 +12,9 @@ Feature names carry a namespace prefix: ``t:`` terms, ``e:`` entity keys, ``d:``
 from __future__ import annotations
 
 import heapq
+import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
@@ -21,7 +22,7 @@ from typing import Protocol
 
 from storyline.model import StoryEvent
 
-__all__ = ["MemoryStoryIndex", "StoredArticle", "StoryIndex", "StoryProfile"]
+__all__ = ["MemoryStoryIndex", "StoredArticle", "StoryIndex", "StoryProfile", "rank_candidates"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,6 +70,44 @@ class StoryProfile:
     last_arrival: int = 0
     recent: tuple[str, ...] = ()
     """Ids of its most recently assigned articles (newest last), for explanations."""
+
+
+def rank_candidates(
+    postings: Iterable[tuple[Mapping[str, int], float]],
+    *,
+    per_feature: int,
+    limit: int,
+    moved: Container[str],
+    resolve: Callable[[str], str],
+) -> list[tuple[str, float]]:
+    """:meth:`StoryIndex.candidates` over posting lists, one ranking for every index.
+
+    ``postings`` are (posting list, feature weight) pairs in the caller's feature order; a
+    posting list maps story ids to arrival numbers, oldest first. Each story found sums the
+    weights of the features it is found under (among their ``per_feature`` most recent
+    stories); ids in ``moved`` are resolved first. Highest sums first, then the most recent
+    arrival, then the id.
+    """
+    found: dict[str, float] = {}
+    recency: dict[str, int] = {}
+    summed = found.get
+    for posting, weight in postings:
+        for story, arrival in islice(reversed(posting.items()), per_feature):
+            if story in moved:
+                story = resolve(story)
+            before = summed(story)
+            if before is None:
+                found[story] = weight
+                recency[story] = arrival
+            else:
+                found[story] = before + weight
+                if arrival > recency[story]:
+                    recency[story] = arrival
+    # A full index offers a few hundred stories per article: only those at or above the
+    # limit-th sum can rank, and plain tuples sort in C, with no key function per story.
+    cut = heapq.nlargest(limit, found.values())[-1] if 0 < limit < len(found) else -math.inf
+    ranked = sorted((-w, -recency[s], s) for s, w in found.items() if w >= cut)[:limit]
+    return [(story, -weight) for weight, _, story in ranked]
 
 
 class StoryIndex(Protocol):
@@ -180,28 +219,14 @@ class MemoryStoryIndex:
     def candidates(
         self, features: Mapping[str, float], *, per_feature: int, limit: int
     ) -> list[tuple[str, float]]:
-        found: dict[str, float] = {}
-        recency: dict[str, int] = {}
-        merged = self._merged_into
-        for feature, weight in features.items():
-            posting = self._postings.get(feature)
-            if not posting:
-                continue
-            for story_id in islice(reversed(posting), per_feature):
-                arrival = posting[story_id]
-                if merged and story_id in merged:
-                    story_id = self.resolve(story_id)
-                if story_id in found:
-                    found[story_id] += weight
-                    if arrival > recency[story_id]:
-                        recency[story_id] = arrival
-                else:
-                    found[story_id] = weight
-                    recency[story_id] = arrival
-        ranked = heapq.nsmallest(
-            limit, found.items(), key=lambda kv: (-kv[1], -recency[kv[0]], kv[0])
+        postings = self._postings
+        return rank_candidates(
+            ((postings[f], w) for f, w in features.items() if f in postings),
+            per_feature=per_feature,
+            limit=limit,
+            moved=self._merged_into,
+            resolve=self.resolve,
         )
-        return ranked[:limit]
 
     def post(self, story_id: str, features: Iterable[str], *, arrival: int) -> None:
         for feature in features:

@@ -207,6 +207,13 @@ class SqliteStore:
         if self._depth == 0:
             self._conn.execute("COMMIT")
 
+    def checkpoint(self) -> None:
+        """Write the committed pages waiting in the write-ahead log into the database file and
+        empty the log (SQLite does this on its own once the log passes 1,000 pages)."""
+        if self._depth:
+            raise StoreError("cannot checkpoint inside a transaction")
+        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def schema_version(self) -> int:
         return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
 

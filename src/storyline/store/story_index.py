@@ -9,7 +9,6 @@ that keep merged ids resolving. Every write happens inside the caller's transact
 
 from __future__ import annotations
 
-import heapq
 import json
 import sqlite3
 import struct
@@ -17,19 +16,19 @@ from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields
 from datetime import datetime
-from itertools import islice
 from typing import Any
 
-from storyline.link.index import StoredArticle, StoryProfile
+from storyline.link.index import StoredArticle, StoryProfile, rank_candidates
 from storyline.model import StoryEvent
 
 __all__ = ["SqliteStoryIndex"]
 
 # SQLite allows 32,766 host parameters per statement; stay far below it.
 _CHUNK = 500
-MAX_POSTINGS = 32
+MAX_POSTINGS = 16
 """Stories kept per feature's posting list (the most recently posted): candidate look-ups
-read at most this many per feature (the clusterer reads 16)."""
+read at most this many per feature (the clusterer reads 8; the rest stand in for stories
+merged away). Rows kept longer by earlier versions are cut to this on their next post."""
 # Separates the ids and arrival numbers of a posting list (story ids never hold it).
 _SEP = "\x1f"
 
@@ -255,24 +254,13 @@ class SqliteStoryIndex:
         self, features: Mapping[str, float], *, per_feature: int, limit: int
     ) -> list[tuple[str, float]]:
         lists = self._posting_lists(list(features))
-        links = self._links()
-        found: dict[str, float] = {}
-        recency: dict[str, int] = {}
-        for feature, weight in features.items():  # feature order: sums as in MemoryStoryIndex
-            for story, arrival in islice(reversed(lists[feature].items()), per_feature):
-                if story in links:
-                    story = self.resolve(story)
-                if story in found:
-                    found[story] += weight
-                    if arrival > recency[story]:
-                        recency[story] = arrival
-                else:
-                    found[story] = weight
-                    recency[story] = arrival
-        # Plain tuples compare in C: a key function would be called for each of the hundreds
-        # of stories a full index offers.
-        ranked = heapq.nsmallest(limit, [(-w, -recency[s], s) for s, w in found.items()])
-        return [(story, -weight) for weight, _, story in ranked]
+        return rank_candidates(
+            ((lists[f], w) for f, w in features.items()),  # feature order, as in memory
+            per_feature=per_feature,
+            limit=limit,
+            moved=self._links(),
+            resolve=self.resolve,
+        )
 
     def post(self, story_id: str, features: Iterable[str], *, arrival: int) -> None:
         lists = self._posting_lists(list(features))
