@@ -309,16 +309,20 @@ def test_sqlite_reads_records_written_as_json_before(tmp_path: Path) -> None:
         assert index.article("a1") == article
 
 
-def test_migration_carries_posting_lists_over_newest_first(tmp_path: Path) -> None:
-    version = next(
-        n for n, m in enumerate(SQLITE_MIGRATIONS, 1) if any("story_recent" in s for s in m)
-    )
-    db = tmp_path / "old.db"
+def _store_before_migration(db: Path, marker: str) -> sqlite3.Connection:
+    """A store at the schema version just before the first migration mentioning ``marker``."""
+    version = next(n for n, m in enumerate(SQLITE_MIGRATIONS, 1) if any(marker in s for s in m))
     conn = sqlite3.connect(db)
     for statements in SQLITE_MIGRATIONS[: version - 1]:
         for statement in statements:
             conn.execute(statement)
     conn.execute(f"PRAGMA user_version = {version - 1}")
+    return conn
+
+
+def test_migration_carries_posting_lists_over_newest_first(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    conn = _store_before_migration(db, "story_recent")
     conn.executemany(
         "INSERT INTO story_postings (feature, story_id, arrival) VALUES (?, ?, ?)",
         [("t:levee", f"s-{n:03d}", (n * 7) % 40) for n in range(40)]
@@ -340,15 +344,8 @@ def test_migration_carries_posting_lists_over_newest_first(tmp_path: Path) -> No
 
 
 def test_migration_moves_profiles_and_articles_to_rowid_tables(tmp_path: Path) -> None:
-    version = next(
-        n for n, m in enumerate(SQLITE_MIGRATIONS, 1) if any("story_profiles_rowid" in s for s in m)
-    )
     db = tmp_path / "old.db"
-    conn = sqlite3.connect(db)
-    for statements in SQLITE_MIGRATIONS[: version - 1]:
-        for statement in statements:
-            conn.execute(statement)
-    conn.execute(f"PRAGMA user_version = {version - 1}")
+    conn = _store_before_migration(db, "story_profiles_rowid")
     conn.commit()
     conn.close()
     profile = _profile("s-flood", norms={"t": 1.5, "e": 0.75})
