@@ -73,7 +73,7 @@ class StoryProfile:
 
 
 def rank_candidates(
-    postings: Iterable[tuple[Mapping[str, int], float]],
+    postings: Iterable[tuple[dict[str, int], float]],
     *,
     per_feature: int,
     limit: int,
