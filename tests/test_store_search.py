@@ -113,9 +113,8 @@ def test_filters_by_date_source_and_entity(store: Store) -> None:
 @pytest.mark.parametrize(
     ("condition", "index"),
     [
-        ("source = 'Daily Ledger'", "articles_source_published"),
+        ("source = 'Daily Ledger'", "articles_source_story"),
         ("published >= '2024-03-10'", "articles_published_story"),
-        ("source = 'Daily Ledger' AND published >= '2024-03-10'", "articles_source_published"),
     ],
 )
 def test_filters_read_story_ids_from_covering_indexes(

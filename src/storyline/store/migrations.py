@@ -268,4 +268,12 @@ SQLITE_MIGRATIONS: list[list[str]] = [
         "CREATE INDEX articles_source_published ON articles (source, published, story_id)",
         "DROP INDEX articles_source_story",
     ],
+    # 14: back to (source, story_id). Measured on 100,000 stored: the outlet filter's subquery
+    # took 8.0 ms on (source, published, story_id) against 5.1 ms (it reads every entry of the
+    # outlet, and longer entries fill more pages), while the pages it saved were 13% of those a
+    # 1,000-article assignment writes, about 1.5% of its time: not worth slower reads.
+    [
+        "CREATE INDEX articles_source_story ON articles (source, story_id)",
+        "DROP INDEX articles_source_published",
+    ],
 ]
