@@ -22,7 +22,15 @@ from typing import Protocol
 
 from storyline.model import StoryEvent
 
-__all__ = ["MemoryStoryIndex", "StoredArticle", "StoryIndex", "StoryProfile", "rank_candidates"]
+__all__ = [
+    "MemoryStoryIndex",
+    "StoredArticle",
+    "StoryIndex",
+    "StoryProfile",
+    "follow_merges",
+    "post_newest",
+    "rank_candidates",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -70,6 +78,25 @@ class StoryProfile:
     last_arrival: int = 0
     recent: tuple[str, ...] = ()
     """Ids of its most recently assigned articles (newest last), for explanations."""
+
+
+def post_newest(posting: dict[str, int], story_id: str, arrival: int, *, bound: int) -> None:
+    """Make ``story_id`` the most recent story of a posting list (story id to arrival, oldest
+    first), dropping the oldest past ``bound``: the same lists in every index."""
+    posting.pop(story_id, None)
+    posting[story_id] = arrival
+    while len(posting) > bound:
+        del posting[next(iter(posting))]
+
+
+def follow_merges(merged_into: Mapping[str, str], story_id: str) -> str:
+    """The live id of ``story_id`` along a map of merged ids to the ids they were merged into."""
+    for _ in range(1000):  # a merge chain; the bound only guards against a corrupt cycle
+        into = merged_into.get(story_id)
+        if into is None:
+            return story_id
+        story_id = into
+    return story_id
 
 
 def rank_candidates(
@@ -231,10 +258,7 @@ class MemoryStoryIndex:
     def post(self, story_id: str, features: Iterable[str], *, arrival: int) -> None:
         for feature in features:
             posting = self._postings.setdefault(feature, {})
-            posting.pop(story_id, None)
-            posting[story_id] = arrival
-            if len(posting) > self.max_postings:
-                del posting[next(iter(posting))]
+            post_newest(posting, story_id, arrival, bound=self.max_postings)
 
     def story(self, story_id: str) -> StoryProfile | None:
         return self._stories.get(story_id)
@@ -276,11 +300,7 @@ class MemoryStoryIndex:
         return [e for e in self._events if story_id in e.story_ids or story_id == e.into]
 
     def resolve(self, story_id: str) -> str:
-        seen = 0
-        while story_id in self._merged_into and seen < 1000:
-            story_id = self._merged_into[story_id]
-            seen += 1
-        return story_id
+        return follow_merges(self._merged_into, story_id)
 
     def story_count(self) -> int:
         return len(self._stories)

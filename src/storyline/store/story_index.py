@@ -18,7 +18,13 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
-from storyline.link.index import StoredArticle, StoryProfile, rank_candidates
+from storyline.link.index import (
+    StoredArticle,
+    StoryProfile,
+    follow_merges,
+    post_newest,
+    rank_candidates,
+)
 from storyline.model import StoryEvent
 
 __all__ = ["SqliteStoryIndex"]
@@ -265,10 +271,7 @@ class SqliteStoryIndex:
     def post(self, story_id: str, features: Iterable[str], *, arrival: int) -> None:
         lists = self._posting_lists(list(features))
         for posted in lists.values():
-            posted.pop(story_id, None)
-            posted[story_id] = arrival
-            while len(posted) > self.max_postings:
-                del posted[next(iter(posted))]
+            post_newest(posted, story_id, arrival, bound=self.max_postings)
         if self._buffering:
             self._lists_dirty.update(lists)
         else:
@@ -420,18 +423,8 @@ class SqliteStoryIndex:
             return found
         return [e for e in found if story_id in e.story_ids or story_id == e.into]
 
-    def _resolve_many(self, story_ids: set[str]) -> dict[str, str]:
-        """:meth:`resolve` for many ids."""
-        return {story_id: self.resolve(story_id) for story_id in story_ids}
-
     def resolve(self, story_id: str) -> str:
-        links = self._links()
-        for _ in range(1000):  # a merge chain; the bound only guards against a corrupt cycle
-            into = links.get(story_id)
-            if into is None:
-                return story_id
-            story_id = into
-        return story_id
+        return follow_merges(self._links(), story_id)
 
     # -- periodic check --------------------------------------------------------------------------
 
@@ -472,14 +465,13 @@ class SqliteStoryIndex:
         ]
 
     def changed_stories(self, *, limit: int) -> list[str]:
-        live = self._resolve_many(set(self._changed()))
-        found = sorted(set(live.values()))
+        found = sorted({self.resolve(s) for s in self._changed()})
         present = self.stories(found)
         return [s for s in found if s in present][:limit]
 
     def clear_changed(self, story_ids: Iterable[str]) -> None:
         done = set(story_ids)
-        live = self._resolve_many(set(self._changed()))
+        live = {s: self.resolve(s) for s in self._changed()}
         self._conn.executemany(
             "DELETE FROM story_counters WHERE name = ?",
             [
