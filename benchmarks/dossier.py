@@ -32,6 +32,7 @@ from storyline.link.entities import EntityLinker
 from storyline.link.entity_index import MemoryEntityIndex
 from storyline.model import Annotations, Article, StoryMaterial, StorySummary
 from storyline.synthesize.dossier import build_dossier
+from storyline.titles import story_title
 
 DEMO = Path(__file__).resolve().parent.parent / "examples" / "corpus" / "articles.jsonl"
 OUTLETS = 40
@@ -86,7 +87,7 @@ def story_of(size: int, base: list[tuple[Article, Annotations]]) -> StoryMateria
     times = [a.published for a in articles if a.published]
     summary = StorySummary(
         id="s-000000000000",
-        title=articles[0].title,
+        title=story_title((a.title for a in articles), articles[0].text) or "s-000000000000",
         article_ids=tuple(a.id for a in articles),
         first_published=min(times) if times else None,
         last_published=max(times) if times else None,

@@ -243,7 +243,7 @@ def test_a_story_without_annotations_or_dates_has_no_claims() -> None:
     article = Article(id="x1", text="Nothing happened in Nowhere on Tuesday.", source="Gazette")
     story = StorySummary(
         id="s-x",
-        title=None,
+        title="Nothing happened in Nowhere on Tuesday.",
         article_ids=("x1",),
         first_published=None,
         last_published=None,

@@ -131,7 +131,7 @@ def test_unattributed_quotes_come_last_and_linked_names_win() -> None:
     quotes_b = (_quote(b, '"We will rebuild."', "Ms. Lind"),)
     summary = StorySummary(
         id="s-x",
-        title=None,
+        title="We lost everything.",
         article_ids=("a", "b"),
         first_published=None,
         last_published=None,

@@ -164,7 +164,7 @@ def _material(*articles: tuple[str, str, list[tuple[str, str]]]) -> StoryMateria
         annotations[article_id] = Annotations(timexes=tuple(found))
     summary = StorySummary(
         id="s-test",
-        title=None,
+        title="Dated reports",
         article_ids=tuple(a.id for a in made),
         first_published=None,
         last_published=None,

@@ -543,8 +543,9 @@ class StorySummary:
     """One story as ``storyline stories`` lists it (the contract in DESIGN.md)."""
 
     id: str
-    title: str | None
-    """The title of its earliest-published article that has one."""
+    title: str
+    """Never empty: the title of its earliest-published article that has one, else a headline
+    made from its earliest article's lead (:func:`storyline.titles.story_title`)."""
     article_ids: tuple[str, ...]
     """Its articles, earliest published first (unknown times last, then by arrival)."""
     first_published: datetime | None
@@ -872,7 +873,8 @@ class Dossier:
     """What all the reports of one story say together (the ``storyline show`` contract)."""
 
     id: str
-    title: str | None
+    title: str
+    """The story's title (:attr:`StorySummary.title`)."""
     articles: tuple[DossierArticle, ...]
     entities: tuple[CorpusEntity, ...]
     quotes: tuple[DossierQuote, ...]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class _Model(BaseModel):
@@ -21,7 +21,8 @@ class Story(_Model):
     """One story, with the fields of ``storyline stories --format json``."""
 
     id: str
-    title: str | None
+    title: str = Field(min_length=1)
+    """Its articles' best title, else a headline made from its lead: never empty."""
     article_ids: list[str]
     first_published: str | None
     last_published: str | None

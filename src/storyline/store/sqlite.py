@@ -30,6 +30,7 @@ from storyline.model import (
 from storyline.store.entity_index import SqliteEntityIndex
 from storyline.store.migrations import SQLITE_MIGRATIONS
 from storyline.store.story_index import SqliteStoryIndex
+from storyline.titles import LEAD_CHARS, story_title
 
 _ARTICLE_COLUMNS = (
     "id, text, title, url, source, author, published, published_from, language, location, "
@@ -69,11 +70,14 @@ def _band_int(key: bytes) -> int:
     return int.from_bytes(key[:8], "little", signed=True)
 
 
-def _summary(story_id: str, rows: list[sqlite3.Row]) -> StorySummary:
+def _summary(story_id: str, rows: list[sqlite3.Row], lead: str | None) -> StorySummary:
+    """``rows``: the story's articles in story order; ``lead``: the first characters of the
+    first one's text, read only when no article has a title."""
     published = [moment for row in rows if (moment := _from_iso(row["published"])) is not None]
     return StorySummary(
         id=story_id,
-        title=next((row["title"] for row in rows if row["title"]), None),
+        # The story id only for a story of blank texts, which ingest never stores.
+        title=story_title((row["title"] for row in rows), lead) or story_id,
         article_ids=tuple(row["id"] for row in rows),
         first_published=min(published) if published else None,
         last_published=max(published) if published else None,
@@ -363,7 +367,26 @@ class SqliteStore:
             ids,
         ):
             members[row["story_id"]].append(row)
-        return [_summary(story_id, rows) for story_id, rows in members.items()]
+        # A story without titles is named by its earliest article's lead: a bounded prefix of
+        # that one text, for those stories only.
+        untitled = [
+            rows[0]["id"]
+            for rows in members.values()
+            if rows and story_title(row["title"] for row in rows) is None
+        ]
+        leads: dict[str, str] = {}
+        if untitled:
+            leads.update(
+                self._conn.execute(
+                    "SELECT id, substr(text, 1, ?) FROM articles "
+                    f"WHERE id IN ({','.join('?' * len(untitled))})",
+                    [LEAD_CHARS, *untitled],
+                ).fetchall()
+            )
+        return [
+            _summary(story_id, rows, leads.get(rows[0]["id"]) if rows else None)
+            for story_id, rows in members.items()
+        ]
 
     def story_summary(self, story_id: str) -> StorySummary:
         """A story by its id or by an id it had before a merge; NotFoundError if none."""
