@@ -408,7 +408,8 @@ class Project:
 
     def _dossier_fingerprint(self, summary: StorySummary) -> str:
         """What a story's dossier depends on: its articles (their annotations never change
-        once stored), the names of corpus entities, the dossier settings and this code."""
+        once stored), its title, the names of corpus entities, the dossier settings and this
+        code."""
         from storyline import __version__
 
         # Any linked article may rename a corpus entity (its most used name wins), so the
@@ -421,6 +422,7 @@ class Project:
             repr(self.settings.dossier),
             str(entities.linked_article_count()),
             str(entities.entity_count()),
+            summary.title,  # documents kept before untitled stories had a headline hold null
             *summary.article_ids,
         ]
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()
