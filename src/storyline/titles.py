@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from storyline.synthesize.text import sentences
+from storyline.text import sentences
 
 __all__ = ["HEADLINE_CHARS", "LEAD_CHARS", "headline", "story_title"]
 

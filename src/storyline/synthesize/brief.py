@@ -50,13 +50,13 @@ from typing import Protocol, runtime_checkable
 
 from storyline.link.features import tokens
 from storyline.model import Article, BriefSentence, Claim, Disagreement, StoryMaterial
-from storyline.synthesize.text import SentenceIndex
 from storyline.synthesize.timeline import (
     EventWords,
     dateline_end,
     event_similarity,
     weighted_norm,
 )
+from storyline.text import SentenceIndex
 
 __all__ = ["BriefCandidate", "Summarizer", "build_brief"]
 

@@ -6,7 +6,7 @@ it holds (``as_of``) and where it is (the sentence span). :mod:`storyline.synthe
 groups facts into claims; :mod:`storyline.synthesize.disagreements` compares the groups.
 
 Everything here is rule-based and works on the stored annotations plus the raw text: no parser
-runs at synthesis time (see :mod:`storyline.synthesize.text`).
+runs at synthesis time (see :mod:`storyline.text`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from storyline.model import (
     StoryMaterial,
     TimexType,
 )
-from storyline.synthesize.text import SentenceIndex
+from storyline.text import SentenceIndex
 
 __all__ = [
     "Fact",

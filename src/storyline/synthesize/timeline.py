@@ -55,7 +55,7 @@ from storyline.model import (
     Timex,
     TimexType,
 )
-from storyline.synthesize.text import SentenceIndex
+from storyline.text import SentenceIndex
 
 __all__ = [
     "MAX_CANDIDATES",

@@ -1,4 +1,5 @@
-"""Sentence spans of an article's text, for citing and quoting whole sentences.
+"""Sentence spans of a text, for citing and quoting whole sentences (the synthesize stage) and
+for headlines made from a lead (story titles).
 
 The dossier cites sentences by character span, so the splitter works on the raw text and
 returns offsets into it. It is a rule-based splitter tuned for news prose (titles such as
