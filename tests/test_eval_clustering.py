@@ -9,7 +9,20 @@ import pytest
 
 from conftest import ROOT, SHARED_EVAL
 from storyline.config import Settings
-from storyline.eval.clustering import bcubed, evaluate_clustering, load_gold, pairwise, report
+from storyline.eval.clustering import (
+    GoldDocument,
+    bcubed,
+    evaluate_clustering,
+    evaluate_folds,
+    folds_report,
+    load_gold,
+    load_labels,
+    pairwise,
+    report,
+    split_folds,
+)
+from storyline.model import Article
+from test_cli import run
 
 ECBPLUS_DEV = SHARED_EVAL / "ecbplus" / "dev.jsonl"
 DEMO_GOLD = ROOT / "examples" / "corpus-src"
@@ -74,3 +87,71 @@ def test_ecbplus_dev_floor(settings: Settings) -> None:
     assert scores.documents == 462 and scores.gold_stories == 40
     assert scores.order == "file"
     assert scores.bcubed.f1 >= ECBPLUS_BCUBED_F1_FLOOR, report(scores)
+
+
+def _doc(doc_id: str, story: str, topic: str | None) -> GoldDocument:
+    return GoldDocument(article=Article(id=doc_id, text="x"), story=story, topic=topic)
+
+
+def test_folds_keep_each_topic_whole_in_a_fixed_split() -> None:
+    docs = [_doc(f"{t}_{i}", f"{t}_{i % 2}", str(t)) for t in (1, 2, 3, 10, 11) for i in range(3)]
+    first, second = split_folds(docs, 2)
+    # Topics in numeric order (1, 2, 3, 10, 11), dealt round-robin.
+    assert {d.topic for d in first} == {"1", "3", "11"}
+    assert {d.topic for d in second} == {"2", "10"}
+    assert split_folds(list(reversed(docs)), 2)[0] == list(reversed(first))
+    # Without topics, gold stories are kept whole instead.
+    untopical = [_doc(d.article.id, d.story, None) for d in docs]
+    parts = split_folds(untopical, 3)
+    stories = [{d.story for d in part} for part in parts]
+    assert sum(len(part) for part in parts) == len(untopical)
+    assert not (stories[0] & stories[1] or stories[0] & stories[2] or stories[1] & stories[2])
+
+
+def test_folds_choose_on_one_part_and_score_the_other(settings: Settings) -> None:
+    grid = {"threshold": (0.3, 0.95)}
+    folds = evaluate_folds(DEMO_GOLD, settings, folds=2, grid=grid, order="auto")
+    assert [f.fold for f in folds] == [0, 1]
+    assert sum(f.held_out.documents for f in folds) == 61
+    assert set(folds[0].topics).isdisjoint(folds[1].topics)
+    for fold in folds:
+        # 0.95 puts nearly every article in a story of its own: 0.3 wins on any fold.
+        assert fold.chosen == {"threshold": 0.3}
+        assert fold.held_out.bcubed.f1 >= DEMO_BCUBED_F1_FLOOR
+        assert fold.default.bcubed.f1 == fold.held_out.bcubed.f1
+    text = folds_report(folds)
+    assert (
+        "fold 1:" in text
+        and "fold 2:" in text
+        and "tuned on the other folds: threshold 0.3" in text
+    )
+    with pytest.raises(ValueError):
+        evaluate_folds(DEMO_GOLD, settings, folds=1)
+
+
+def test_labels_kept_apart_from_the_texts(tmp_path: Path) -> None:
+    texts = tmp_path / "texts.jsonl"
+    rows = [
+        {"doc_id": "p1", "publisher": "nyt", "published": "2016-01-02", "title": "A", "text": "x"},
+        {"doc_id": "p2", "publisher": "wash-post", "published": "2016-01-03", "text": "y"},
+        {"doc_id": "p3", "publisher": "nyt", "published": "2016-01-04", "text": "z"},
+    ]
+    texts.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    labels_file = tmp_path / "stories.jsonl"
+    labels_file.write_text(
+        '{"doc_id": "p1", "story": "s1"}\n{"doc_id": "p3", "story": "s1"}\n', encoding="utf-8"
+    )
+    labels = load_labels(labels_file)
+    assert labels == {"p1": "s1", "p3": "s1"}
+    docs = load_gold(texts, labels=labels)
+    assert [(d.article.id, d.story, d.article.source) for d in docs] == [
+        ("p1", "s1", "nyt"),
+        ("p3", "s1", "nyt"),
+    ]
+    assert docs[0].article.published is not None
+
+
+def test_cli_scores_folds(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "eval", "clustering", str(DEMO_GOLD), "--folds", "2")
+    assert code == 0
+    assert out.count("held out, default") == 2 and "tuned on the other folds" in out

@@ -563,6 +563,8 @@ def explain(state: _State, article_id: str, output_format: str) -> None:
     click.echo(f"{why.article_id} {joined} story {why.story_id} (score {why.score:.3f})")
     if why.reason:
         click.echo(f"  {why.reason}")
+    if why.time:
+        click.echo(f"  time: {why.time}")
     if why.shared_entities:
         names = ", ".join(f"{n} {w:.3f}" for n, w in why.shared_entities)
         click.echo(f"  shared names: {names}")
@@ -696,22 +698,58 @@ def eval_quotes(state: _State, path: str, limit: int | None, output_format: str)
 @eval_group.command(name="clustering")
 @click.argument("path", type=click.Path(exists=True))
 @click.option(
+    "--stories",
+    "labels_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Gold stories as JSONL {doc_id, story} (e.g. eval/polnear-stories.jsonl) for the "
+    "documents in PATH; only labelled documents are scored.",
+)
+@click.option(
     "--shuffles",
     type=click.IntRange(min=0),
     default=5,
     show_default=True,
     help="Also score this many seeded random arrival orders (order robustness).",
 )
+@click.option(
+    "--folds",
+    type=click.IntRange(min=2),
+    help="Cross-validate by topic: choose the join threshold and name weight on all folds but "
+    "one, score them on that one, for each fold (beside the default settings).",
+)
 @FORMAT_OPTION
 @click.pass_obj
-def eval_clustering(state: _State, path: str, shuffles: int, output_format: str) -> None:
+def eval_clustering(
+    state: _State,
+    path: str,
+    labels_path: str | None,
+    shuffles: int,
+    folds: int | None,
+    output_format: str,
+) -> None:
     """Story clustering against gold stories: BCubed and pairwise P/R/F1.
 
-    PATH is ECB+-style JSONL or a folder of such files (e.g. examples/corpus-src).
+    PATH is ECB+-style JSONL or a folder of such files (e.g. examples/corpus-src), or the
+    texts that --stories labels (e.g. ../shared/eval/polnear). Documents are added online in
+    publication order when all have dates, else in file order.
     """
-    from storyline.eval.clustering import evaluate_clustering, report
+    from storyline.eval.clustering import (
+        evaluate_clustering,
+        evaluate_folds,
+        folds_report,
+        load_labels,
+        report,
+    )
 
-    scores = evaluate_clustering(path, state.settings(), shuffles=shuffles)
+    labels = load_labels(labels_path) if labels_path else None
+    if folds is not None:
+        results = evaluate_folds(path, state.settings(), folds=folds, labels=labels)
+        if output_format == "json":
+            _print_json({"folds": [fold.to_dict() for fold in results]})
+        else:
+            click.echo(folds_report(results))
+        return
+    scores = evaluate_clustering(path, state.settings(), shuffles=shuffles, labels=labels)
     if output_format == "json":
         _print_json(scores.to_dict())
     else:

@@ -23,10 +23,11 @@ import json
 import random
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import product
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from storyline.annotate.pipeline import Annotator
 from storyline.config import Settings
@@ -43,13 +44,19 @@ __all__ = [
     "ECBPLUS_FIELDS",
     "BCubed",
     "ClusteringScores",
+    "FoldScores",
     "GoldDocument",
     "bcubed",
     "cluster",
     "evaluate_clustering",
+    "evaluate_folds",
+    "folds_report",
     "load_gold",
+    "load_labels",
     "pairwise",
     "report",
+    "score_documents",
+    "split_folds",
 ]
 
 ECBPLUS_FIELDS: Mapping[str, str] = {
@@ -146,14 +153,34 @@ class GoldDocument:
 
     article: Article
     story: str
+    topic: str | None = None
+    """The gold topic (ECB+ ``topic``: the stories of one kind), when the data names one; folds
+    (:func:`evaluate_folds`) keep a topic whole."""
 
 
-def load_gold(path: str | Path, fields: Mapping[str, str] | None = None) -> list[GoldDocument]:
+def load_labels(path: str | Path) -> dict[str, str]:
+    """Gold stories kept apart from the texts they label: JSONL lines ``{"doc_id", "story"}``
+    (e.g. ``eval/polnear-stories.jsonl``, labels for ``../shared/eval/polnear``)."""
+    labels: dict[str, str] = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            record = json.loads(line)
+            labels[str(record["doc_id"])] = str(record["story"])
+    return labels
+
+
+def load_gold(
+    path: str | Path,
+    fields: Mapping[str, str] | None = None,
+    *,
+    labels: Mapping[str, str] | None = None,
+) -> list[GoldDocument]:
     """Read one JSONL file, or every ``*.jsonl`` of a folder (sorted), into gold documents.
 
     ``fields`` maps ``id``, ``story``, ``title``, ``text``, ``published``, ``duplicate_of`` to
     the record's keys; by default ECB+ names, or the demo corpus names when records have
-    ``story`` and no ``story_id``.
+    ``story`` and no ``story_id``. With ``labels`` (document id -> gold story, see
+    :func:`load_labels`), the stories come from there and unlabelled documents are left out.
     """
     location = Path(path)
     files = sorted(location.glob("*.jsonl")) if location.is_dir() else [location]
@@ -163,6 +190,8 @@ def load_gold(path: str | Path, fields: Mapping[str, str] | None = None) -> list
             if not line.strip():
                 continue
             record = json.loads(line)
+            if labels is not None and str(record.get("doc_id", record.get("id"))) not in labels:
+                continue
             names = fields
             if names is None:
                 names = (
@@ -177,9 +206,15 @@ def load_gold(path: str | Path, fields: Mapping[str, str] | None = None) -> list
                 title=title,
                 text=text,
                 published=parse_published(record.get(names["published"])),
-                source=record.get("outlet") or record.get("source"),
+                source=record.get("outlet") or record.get("source") or record.get("publisher"),
             )
-            docs.append(GoldDocument(article=article, story=str(record[names["story"]])))
+            story = labels[article.id] if labels is not None else str(record[names["story"]])
+            topic = record.get("topic")
+            docs.append(
+                GoldDocument(
+                    article=article, story=story, topic=None if topic is None else str(topic)
+                )
+            )
     return docs
 
 
@@ -287,18 +322,36 @@ def evaluate_clustering(
     seed: int = 0,
     dedup: bool = True,
     fields: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | None = None,
     annotations: Mapping[str, Annotations | None] | None = None,
 ) -> ClusteringScores:
     """Annotate, cluster online and score the documents of ``path`` against their gold stories.
 
     ``order="auto"`` adds documents in publication order when all have a time, else in file
     order; ``"file"`` always uses file order. ``shuffles`` more runs add them in seeded random
-    orders (``seed``, ``seed + 1``, ...). ``annotations`` (by document id) skips the annotate
-    stage, for experiments that re-run the clustering only.
+    orders (``seed``, ``seed + 1``, ...). ``labels`` gives the gold stories by document id
+    (:func:`load_labels`) when ``path`` holds only the texts. ``annotations`` (by document id)
+    skips the annotate stage, for experiments that re-run the clustering only.
     """
-    docs = load_gold(path, fields)
+    docs = load_gold(path, fields, labels=labels)
     if annotations is None:
         annotations = annotate_documents(docs, settings)
+    return score_documents(
+        docs, annotations, settings, order=order, shuffles=shuffles, seed=seed, dedup=dedup
+    )
+
+
+def score_documents(
+    docs: Sequence[GoldDocument],
+    annotations: Mapping[str, Annotations | None],
+    settings: Settings,
+    *,
+    order: Literal["auto", "file"] = "auto",
+    shuffles: int = 0,
+    seed: int = 0,
+    dedup: bool = True,
+) -> ClusteringScores:
+    """Cluster annotated gold documents online (see :func:`evaluate_clustering`) and score them."""
     ordered = order_documents(docs) if order == "auto" else list(docs)
     used = "file"
     if order == "auto" and docs and all(d.article.published is not None for d in docs):
@@ -325,6 +378,133 @@ def evaluate_clustering(
         shuffled_bcubed=tuple(shuffled_b),
         shuffled_pairwise=tuple(shuffled_p),
     )
+
+
+TUNING_GRID: Mapping[str, tuple[float, ...]] = {
+    "threshold": (0.2, 0.25, 0.3, 0.35, 0.4),
+    "entity_weight": (0.2, 0.3, 0.4, 0.5),
+}
+"""The story settings :func:`evaluate_folds` may choose on a tuning half: the join threshold
+and the share of names in the score (the two that most change where stories are cut)."""
+
+
+def split_folds(docs: Sequence[GoldDocument], folds: int) -> list[list[GoldDocument]]:
+    """Documents in ``folds`` parts that keep each topic whole (each gold story when the data
+    names no topics): topics in sorted order, dealt round-robin, so the split is fixed."""
+    groups = sorted({_fold_key(d) for d in docs}, key=_natural)
+    part = {key: i % folds for i, key in enumerate(groups)}
+    out: list[list[GoldDocument]] = [[] for _ in range(folds)]
+    for doc in docs:
+        out[part[_fold_key(doc)]].append(doc)
+    return out
+
+
+def _fold_key(doc: GoldDocument) -> str:
+    return doc.topic if doc.topic is not None else doc.story
+
+
+def _natural(key: str) -> tuple[int, str]:
+    """Numbers in numeric order ("2" before "10"), then other keys."""
+    return (int(key), "") if key.isdigit() else (1 << 62, key)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FoldScores:
+    """One held-out fold: the setting chosen on the other folds, and how each setting does."""
+
+    fold: int
+    topics: tuple[str, ...]
+    """The topics (or gold stories) held out."""
+    chosen: dict[str, float]
+    """The grid setting with the best BCubed F1 on the other folds."""
+    tuning_f1: float
+    """That best BCubed F1 on the other folds."""
+    held_out: ClusteringScores
+    """The chosen setting, scored on this fold."""
+    default: ClusteringScores
+    """The default (shipped) settings, scored on this fold."""
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "fold": self.fold,
+            "topics": list(self.topics),
+            "chosen": self.chosen,
+            "tuning_bcubed_f1": round(self.tuning_f1, 4),
+            "held_out": self.held_out.to_dict(),
+            "default": self.default.to_dict(),
+        }
+
+
+def evaluate_folds(
+    path: str | Path,
+    settings: Settings,
+    *,
+    folds: int = 2,
+    grid: Mapping[str, Sequence[float]] = TUNING_GRID,
+    order: Literal["auto", "file"] = "auto",
+    dedup: bool = True,
+    fields: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    annotations: Mapping[str, Annotations | None] | None = None,
+) -> list[FoldScores]:
+    """Cross-validated clustering scores: the documents are split by topic
+    (:func:`split_folds`); for each fold, the story setting from ``grid`` with the best BCubed
+    F1 on the other folds is scored on it, beside ``settings`` as given. Each fold is clustered
+    on its own (a fresh store), so a held-out score never sees the tuning documents."""
+    if folds < 2:
+        raise ValueError("folds must be at least 2")
+    docs = load_gold(path, fields, labels=labels)
+    if annotations is None:
+        annotations = annotate_documents(docs, settings)
+    parts = split_folds(docs, folds)
+    candidates = [dict(zip(grid, values, strict=True)) for values in product(*grid.values())]
+
+    def scored(part: Sequence[GoldDocument], chosen: Mapping[str, float]) -> ClusteringScores:
+        changes: dict[str, Any] = dict(chosen)
+        tuned = replace(settings, stories=replace(settings.stories, **changes))
+        return score_documents(part, annotations, tuned, order=order, dedup=dedup)
+
+    f1: dict[tuple[int, int], float] = {}
+    for p, part in enumerate(parts):
+        for c, candidate in enumerate(candidates):
+            f1[p, c] = scored(part, candidate).bcubed.f1
+    out: list[FoldScores] = []
+    for held, part in enumerate(parts):
+        others = [p for p in range(folds) if p != held]
+        # The mean over the other folds, each clustered apart; ties: the earlier grid point.
+        means = [sum(f1[p, c] for p in others) / len(others) for c in range(len(candidates))]
+        best = max(range(len(candidates)), key=lambda c: (means[c], -c))
+        out.append(
+            FoldScores(
+                fold=held,
+                topics=tuple(sorted({_fold_key(d) for d in part}, key=_natural)),
+                chosen=candidates[best],
+                tuning_f1=means[best],
+                held_out=scored(part, candidates[best]),
+                default=score_documents(part, annotations, settings, order=order, dedup=dedup),
+            )
+        )
+    return out
+
+
+def folds_report(folds: Sequence[FoldScores]) -> str:
+    """A plain-text summary of :func:`evaluate_folds`."""
+    lines = []
+    for fold in folds:
+        chosen = ", ".join(f"{k} {v:g}" for k, v in fold.chosen.items())
+        shown = ", ".join(fold.topics[:12]) + (" ..." if len(fold.topics) > 12 else "")
+        lines += [
+            f"fold {fold.fold + 1}: {fold.held_out.documents} documents, "
+            f"{fold.held_out.gold_stories} gold stories (held out: {shown})",
+            f"  tuned on the other folds: {chosen} (BCubed F1 there {fold.tuning_f1:.4f})",
+            _bcubed_line("  held out, tuned setting ", fold.held_out.bcubed),
+            _bcubed_line("  held out, default       ", fold.default.bcubed),
+        ]
+    return "\n".join(lines)
+
+
+def _bcubed_line(label: str, b: BCubed) -> str:
+    return f"{label} BCubed P {b.precision:.4f}  R {b.recall:.4f}  F1 {b.f1:.4f}"
 
 
 def report(scores: ClusteringScores) -> str:
