@@ -520,6 +520,9 @@ class Explanation:
     runner_up: str | None = None
     runner_up_score: float = 0.0
     reason: str = ""
+    time: str = ""
+    """The time evidence when it was assigned, against the best candidate story: days between
+    them, the period its lead refers to, the decay that follows ("" without dates)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -535,6 +538,7 @@ class Explanation:
             "runner_up": self.runner_up,
             "runner_up_score": round(self.runner_up_score, 4),
             "reason": self.reason,
+            "time": self.time,
         }
 
 

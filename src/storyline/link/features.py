@@ -219,6 +219,12 @@ class ArticleFeatures:
     precision, with how often."""
     numbers: dict[str, float] = field(default_factory=dict)
     """Figures stated (``23``, ``6.1``, ``200000000``), with how often."""
+    lead_periods: tuple[str, ...] = ()
+    """The days, weeks and months the first sentence refers to (resolved time expressions, as
+    ``2024-10-17``, ``2024-W42``, ``2024-10``; sorted): when the event the article reports
+    happened, which may be months before it was published ("Five months ago, forces began
+    their offensive ..."). Only the first sentence: later ones date background, such as the
+    earlier quake a report of a new one recalls."""
 
 
 def article_features(article: Article, annotations: Annotations | None) -> ArticleFeatures:
@@ -265,7 +271,14 @@ def article_features(article: Article, annotations: Annotations | None) -> Artic
                 if len(value) >= 10 and value[5:7].isdigit() and value[8:10].isdigit():
                     dates[value[:10]] += 1
     numbers: Counter[str] = Counter()
+    periods: set[str] = set()
     if annotations is not None:
+        first_end = _first_sentence_end(article.text)
+        for timex in annotations.timexes:
+            if timex.type is TimexType.DATE and timex.start < first_end:
+                period = _period_value(timex.value)
+                if period is not None:
+                    periods.add(period)
         for quantity in annotations.quantities:
             if quantity.value is not None and math.isfinite(quantity.value):
                 numbers[f"{quantity.value:g}"] += 1
@@ -275,7 +288,18 @@ def article_features(article: Article, annotations: Annotations | None) -> Artic
         entity_names={k: c.most_common(1)[0][0] for k, c in sorted(names.items())},
         dates=dict(sorted(dates.items())),
         numbers=dict(sorted(numbers.items())),
+        lead_periods=tuple(sorted(periods)),
     )
+
+
+_PERIOD = re.compile(r"\d{4}-(?:\d{2}-\d{2}|W\d{2}|\d{2})")
+
+
+def _period_value(value: str) -> str | None:
+    """The day, week or month a TIMEX3 value names (``2024-03-09TNI`` -> ``2024-03-09``);
+    None for years, seasons, quarters and unresolved values."""
+    m = _PERIOD.match(value)
+    return m[0] if m else None
 
 
 def _lead_end(text: str) -> int:
@@ -285,6 +309,16 @@ def _lead_end(text: str) -> int:
         return len(text)
     cut = [i for i in (text.find("\n", LEAD_CHARS), text.find(". ", LEAD_CHARS)) if i >= 0]
     return min(cut) + 1 if cut else len(text)
+
+
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s|\n")
+
+
+def _first_sentence_end(text: str) -> int:
+    """Where the first sentence ends (a line end, or a full stop followed by a space, after
+    at least a few words)."""
+    m = _SENTENCE_END.search(text, 20)
+    return m.end() if m else len(text)
 
 
 def _damped(count: float) -> float:

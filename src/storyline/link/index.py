@@ -53,6 +53,9 @@ class StoredArticle:
     runner_up: str | None = None
     runner_up_score: float = 0.0
     reason: str = ""
+    time: str = ""
+    """The time evidence against the best candidate story when it was assigned (see
+    :meth:`StoryClusterer._time <storyline.link.stories.StoryClusterer._time>`)."""
     duplicate_of: str | None = None
 
 

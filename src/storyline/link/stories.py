@@ -43,7 +43,7 @@ import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
@@ -81,9 +81,18 @@ PROFILE_LIMITS = {"t": 150, "e": 60, "d": 30, "n": 30}
 """A story centroid keeps at most this many features per namespace (its strongest)."""
 RECENT_MEMBERS = 24
 """Articles per story kept for explanations (the most recent)."""
+PERIOD = "p:"
+"""Prefix of the raw features that hold the periods an article's lead refers to."""
+TIME_NAMES_MIN = 0.3
+"""The cosine of names an article must share with a story for its lead's dates, not only its
+publication time, to count in the time decay (the same people and places, not only the same
+kind of event)."""
 DECAY_FLOOR = 0.5
 """Time decay never takes more than this share off: a story that resumes after months (a trial,
 an anniversary, a siege reported again) can still be joined on strong evidence."""
+DATED_APART_FLOOR = 0.25
+"""The floor when the article's first sentence dates its event away from the story's reports
+(beyond the grace week): the dates two events of one kind refer to are what tells them apart."""
 GRACE_DAYS = 7.0
 """Days between an article and a story's span that cost nothing (a news cycle)."""
 MIN_CHECKED = 4
@@ -179,6 +188,69 @@ def _gap_days(when: datetime | None, story: StoryProfile) -> float | None:
     return 0.0
 
 
+def _scored(raw: Mapping[str, float]) -> Mapping[str, float]:
+    """The features that are scored and counted: all but the lead's periods."""
+    if not any(f.startswith(PERIOD) for f in raw):
+        return raw
+    return {f: w for f, w in raw.items() if not f.startswith(PERIOD)}
+
+
+def _period_bounds(period: str) -> tuple[datetime, datetime] | None:
+    """Start and end (exclusive, UTC) of a day (``2024-10-17``), ISO week (``2024-W42``) or
+    month (``2024-10``)."""
+    try:
+        if "W" in period:
+            start = date.fromisocalendar(int(period[:4]), int(period[6:8]), 1)
+            end = start + timedelta(days=7)
+        elif len(period) == 10:
+            start = date.fromisoformat(period)
+            end = start + timedelta(days=1)
+        else:
+            year, month = int(period[:4]), int(period[5:7])
+            start = date(year, month, 1)
+            end = date(year + month // 12, month % 12 + 1, 1)
+    except ValueError:
+        return None
+    return (
+        datetime(start.year, start.month, start.day, tzinfo=UTC),
+        datetime(end.year, end.month, end.day, tzinfo=UTC),
+    )
+
+
+def _reference_gap(raw: Mapping[str, float], story: StoryProfile) -> tuple[float, str] | None:
+    """Days between the nearest period an article's lead refers to and a story's reports
+    (0 when they overlap), with that period; None without either."""
+    first, last = story.first_published, story.last_published
+    if first is None or last is None:
+        return None
+    best: tuple[float, str] | None = None
+    for feature in raw:
+        if not feature.startswith(PERIOD):
+            continue
+        bounds = _period_bounds(feature[len(PERIOD) :])
+        if bounds is None:
+            continue
+        start, end = (_aware(b, first) for b in bounds)
+        if end < first:
+            gap = (first - end).total_seconds() / 86400
+        elif start > last:
+            gap = (start - last).total_seconds() / 86400
+        else:
+            gap = 0.0
+        if best is None or gap < best[0]:
+            best = (gap, feature[len(PERIOD) :])
+    return best
+
+
+def _aware(bound: datetime, like: datetime) -> datetime:
+    """``bound`` (UTC) comparable with ``like`` (which may be naive)."""
+    return bound if like.tzinfo is not None else bound.replace(tzinfo=None)
+
+
+def _days(gap: float) -> str:
+    return f"{gap:.0f} day" + ("" if round(gap) == 1 else "s")
+
+
 class StoryClusterer:
     """Assigns articles, one at a time as they arrive, to stories kept in a :class:`StoryIndex`.
 
@@ -214,13 +286,17 @@ class StoryClusterer:
         out.update(("e:" + k, w) for k, w in f.entities.items())
         out.update(("d:" + d, 1.0 + math.log(c)) for d, c in f.dates.items())
         out.update(("n:" + n, 1.0 + math.log(c)) for n, c in f.numbers.items())
+        # When the lead says the event happened: kept with the article for the time evidence,
+        # never part of its vector.
+        out.update((PERIOD + p, 1.0) for p in f.lead_periods)
         return out
 
     def _weighted(self, raw: Mapping[str, float]) -> dict[str, float]:
         """TF-IDF weights from the index's current document frequencies."""
         n = self.index.document_count()
-        df = self.index.document_frequencies(raw)
-        return {f: w * _idf(df[f], n) for f, w in raw.items()}
+        scored = _scored(raw)
+        df = self.index.document_frequencies(scored)
+        return {f: w * _idf(df[f], n) for f, w in scored.items()}
 
     # -- scoring ---------------------------------------------------------------------------
 
@@ -256,19 +332,64 @@ class StoryClusterer:
         score += self.settings.number_weight * components.get("n", 0.0)
         return score
 
-    def _decay(self, when: datetime | None, story: StoryProfile) -> float:
+    def _decay(
+        self,
+        when: datetime | None,
+        raw: Mapping[str, float],
+        story: StoryProfile,
+        components: Mapping[str, float],
+    ) -> float:
+        return self._time(when, raw, story, components)[0]
+
+    def _time(
+        self,
+        when: datetime | None,
+        raw: Mapping[str, float],
+        story: StoryProfile,
+        components: Mapping[str, float],
+    ) -> tuple[float, str]:
+        """The time decay of an article (published ``when``, raw features ``raw``) against a
+        story, and what it rests on, in words.
+
+        The days counted are those between the article's publication and the story's reports,
+        or, when the article shares the story's names (a cosine of at least
+        :data:`TIME_NAMES_MIN`), between the story's reports and the period its first sentence
+        dates its event to, whichever is less: a report that dates its event to the months a
+        story was reported ("Five months ago, forces began their offensive ...") continues that
+        story, however late it comes. A first sentence that dates its event away from the
+        story's reports (a second fight "on Saturday", months after the first) is evidence of
+        another event: the decay may then fall to :data:`DATED_APART_FLOOR` rather than
+        :data:`DECAY_FLOOR`."""
         gap = _gap_days(when, story)
+        note = "" if gap is None else f"published {_days(gap)} from the story's reports"
+        floor = DECAY_FLOOR
+        referred = _reference_gap(raw, story)
+        if referred is not None:
+            distance, period = referred
+            if distance > GRACE_DAYS:
+                floor = DATED_APART_FLOOR
+                note += f"; its lead dates its event to {period}, {_days(distance)} away"
+            elif components.get("e", 0.0) >= TIME_NAMES_MIN and (gap is None or distance < gap):
+                gap = distance
+                where = "within" if distance <= 0 else f"{_days(distance)} from"
+                note += f"; its lead dates its event to {period}, {where} the story's reports"
+        note = note.lstrip("; ")
         if gap is None or gap <= GRACE_DAYS:
-            return 1.0
-        decay = float(0.5 ** ((gap - GRACE_DAYS) / self.settings.half_life_days))
-        return max(DECAY_FLOOR, decay)
+            return 1.0, (f"{note}: no time decay" if note else "")
+        decay = max(floor, float(0.5 ** ((gap - GRACE_DAYS) / self.settings.half_life_days)))
+        return decay, f"{note}: time decay x{decay:.2f}"
 
     def score(
-        self, vector: Mapping[str, float], when: datetime | None, story: StoryProfile
+        self,
+        vector: Mapping[str, float],
+        when: datetime | None,
+        story: StoryProfile,
+        raw: Mapping[str, float] | None = None,
     ) -> float:
-        """Similarity of a TF-IDF article vector published at ``when`` to a story."""
+        """Similarity of a TF-IDF article vector published at ``when`` (with raw features
+        ``raw``, for the periods its lead refers to) to a story."""
         components = self._components(vector, _norms(vector), story)
-        return self._combine(components) * self._decay(when, story)
+        return self._combine(components) * self._decay(when, raw or {}, story, components)
 
     def _lookup(self, vector: Mapping[str, float]) -> dict[str, float]:
         """The article's strongest terms and entity keys, normalized per namespace."""
@@ -309,7 +430,7 @@ class StoryClusterer:
                 if story is not None:
                     return self._join_copy(article, raw, story, origin, arrival)
 
-        index.count_document(raw)
+        index.count_document(_scored(raw))
         vector = self._weighted(raw)
         norms = _norms(vector)
         scored: list[tuple[float, str]] = []
@@ -318,7 +439,9 @@ class StoryClusterer:
         profiles = index.stories(self._candidates(lookup))
         for story_id, story in profiles.items():
             components = self._components(vector, norms, story)
-            score = self._combine(components) * self._decay(article.published, story)
+            score = self._combine(components) * self._decay(
+                article.published, raw, story, components
+            )
             scored.append((score, story_id))
         scored.sort(key=lambda pair: (-pair[0], profiles[pair[1]].created))
         best_score, best = scored[0] if scored else (0.0, None)
@@ -353,6 +476,11 @@ class StoryClusterer:
             if best is not None:
                 runner_score, runner = best_score, best
 
+        # The time evidence against the best candidate: why it was joined, or not.
+        time = ""
+        if best is not None:
+            components = self._components(vector, norms, profiles[best])
+            time = self._time(article.published, raw, profiles[best], components)[1]
         names = {"e:" + k: v for k, v in extracted.entity_names.items()}
         story = self._extend(story, article, unit, arrival, update_centroid=True, names=names)
         index.put_story(story)
@@ -370,6 +498,7 @@ class StoryClusterer:
             runner_up=runner,
             runner_up_score=runner_score,
             reason=reason,
+            time=time,
         )
         index.put_article(record)
         return replace(self._assignment(record), merged=merged)
@@ -622,17 +751,12 @@ class StoryClusterer:
         (vector,) = self._current_vectors(originals)
         norms = _norms(vector)
         profiles = index.stories([s for s in self.candidates(vector) if s != story_id])
-        scored = sorted(
-            (
-                (
-                    self._combine(self._components(vector, norms, profile))
-                    * self._decay(article.published, profile),
-                    other,
-                )
-                for other, profile in profiles.items()
-            ),
-            key=lambda pair: (-pair[0], profiles[pair[1]].created),
-        )
+        scored: list[tuple[float, str]] = []
+        for other, profile in profiles.items():
+            components = self._components(vector, norms, profile)
+            decay = self._decay(article.published, article.features, profile, components)
+            scored.append((self._combine(components) * decay, other))
+        scored.sort(key=lambda pair: (-pair[0], profiles[pair[1]].created))
         threshold = self.settings.threshold
         if not scored or scored[0][0] < threshold:
             return None
@@ -653,11 +777,10 @@ class StoryClusterer:
         """The articles' TF-IDF vectors under today's document frequencies (unit length per
         namespace): an article assigned early was weighed with what little the store knew."""
         n = self.index.document_count()
-        wanted = {f for a in articles for f in a.features}
+        features = [_scored(a.features) for a in articles]
+        wanted = {f for raw in features for f in raw}
         df = self.index.document_frequencies(sorted(wanted))
-        return [
-            _normalized({f: w * _idf(df[f], n) for f, w in a.features.items()}) for a in articles
-        ]
+        return [_normalized({f: w * _idf(df[f], n) for f, w in raw.items()}) for raw in features]
 
     def _pairwise(self, vectors: Sequence[Mapping[str, float]]) -> np.ndarray:
         """The article-to-article score (:meth:`_similarity`) of every pair, as a matrix."""
@@ -861,6 +984,7 @@ class StoryClusterer:
             runner_up=None if stored.runner_up is None else self.index.resolve(stored.runner_up),
             runner_up_score=stored.runner_up_score,
             reason=stored.reason,
+            time=stored.time,
         )
 
     def _similarity(self, a: Mapping[str, float], b: Mapping[str, float]) -> float:
