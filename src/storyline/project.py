@@ -30,6 +30,7 @@ from storyline.ingest import read_articles, read_many
 from storyline.ingest.base import guarded
 from storyline.ingest.jsonl import article_from_record
 from storyline.link import CheckReport, StoryClusterer
+from storyline.link.dense import lead_embedder
 from storyline.link.entities import AliasTable, EntityLinker
 from storyline.model import (
     DOSSIER_SCHEMA_VERSION,
@@ -288,7 +289,11 @@ class Project:
     def clusterer(self) -> StoryClusterer:
         """The project's story clusterer, over the store's story index."""
         if self._clusterer is None:
-            self._clusterer = StoryClusterer(self.settings.stories, self.store.story_index())
+            self._clusterer = StoryClusterer(
+                self.settings.stories,
+                self.store.story_index(),
+                lead_embedder(self.settings.stories),
+            )
         return self._clusterer
 
     @property

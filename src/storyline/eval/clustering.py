@@ -35,6 +35,7 @@ from storyline.dedup.index import MemoryDedupIndex
 from storyline.dedup.minhash import MinHashDeduper
 from storyline.eval.scores import PRF, f1_score
 from storyline.ingest.base import parse_published
+from storyline.link.dense import Embedder, MemoEmbedder, lead_embedder
 from storyline.link.index import MemoryStoryIndex
 from storyline.link.stories import StoryClusterer
 from storyline.model import Annotations, Article
@@ -241,12 +242,16 @@ def cluster(
     settings: Settings,
     *,
     dedup: bool = True,
+    embedder: Embedder | None = None,
 ) -> tuple[dict[str, str], StoryClusterer]:
     """Add the documents, in the given order, to a fresh clusterer, checking its stories as
     ingest does (every ``settings.stories.check_every`` articles and at the end); their story
-    ids."""
+    ids. ``embedder`` embeds leads (none: :func:`~storyline.link.dense.lead_embedder` of the
+    settings, remembering what it embedded)."""
+    if embedder is None:
+        embedder = _memo_embedder(settings)
     deduper = MinHashDeduper(settings.dedup, MemoryDedupIndex()) if dedup else None
-    clusterer = StoryClusterer(settings.stories, MemoryStoryIndex())
+    clusterer = StoryClusterer(settings.stories, MemoryStoryIndex(), embedder)
     for doc in docs:
         article = doc.article
         if deduper is not None:
@@ -339,6 +344,21 @@ def evaluate_clustering(
     return score_documents(
         docs, annotations, settings, order=order, shuffles=shuffles, seed=seed, dedup=dedup
     )
+
+
+_MEMO: dict[tuple[str, str], MemoEmbedder] = {}
+
+
+def _memo_embedder(settings: Settings) -> MemoEmbedder | None:
+    """One remembering lead embedder per model for this process: evaluation clusters the same
+    documents many times (orders, folds, settings)."""
+    embedder = lead_embedder(settings.stories)
+    if embedder is None:
+        return None
+    key = (settings.stories.dense_model, settings.stories.dense_tokenizer)
+    if key not in _MEMO:
+        _MEMO[key] = MemoEmbedder(embedder)
+    return _MEMO[key]
 
 
 def score_documents(

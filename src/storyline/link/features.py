@@ -275,7 +275,8 @@ def article_features(article: Article, annotations: Annotations | None) -> Artic
     if annotations is not None:
         first_end = _first_sentence_end(article.text)
         for timex in annotations.timexes:
-            if timex.type is TimexType.DATE and timex.start < first_end:
+            # "Saturday afternoon" is a TIME whose value names its day.
+            if timex.type in _DATED and timex.start < first_end:
                 period = _period_value(timex.value)
                 if period is not None:
                     periods.add(period)
@@ -292,6 +293,7 @@ def article_features(article: Article, annotations: Annotations | None) -> Artic
     )
 
 
+_DATED = (TimexType.DATE, TimexType.TIME)
 _PERIOD = re.compile(r"\d{4}-(?:\d{2}-\d{2}|W\d{2}|\d{2})")
 
 

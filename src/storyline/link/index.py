@@ -57,6 +57,9 @@ class StoredArticle:
     """The time evidence against the best candidate story when it was assigned (see
     :meth:`StoryClusterer._time <storyline.link.stories.StoryClusterer._time>`)."""
     duplicate_of: str | None = None
+    dense: tuple[float, ...] = ()
+    """Unit vector of its title and lead (:mod:`storyline.link.dense`); empty when not
+    embedded (annotation off, or ``stories.dense_weight`` 0), and for wire copies."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -81,6 +84,8 @@ class StoryProfile:
     last_arrival: int = 0
     recent: tuple[str, ...] = ()
     """Ids of its most recently assigned articles (newest last), for explanations."""
+    dense: tuple[float, ...] = ()
+    """Sum of its embedded articles' lead vectors (:attr:`StoredArticle.dense`)."""
 
 
 def post_newest(posting: dict[str, int], story_id: str, arrival: int, *, bound: int) -> None:

@@ -53,6 +53,9 @@ _FLOAT_MAPS: dict[type, tuple[str, ...]] = {
     StoryProfile: ("centroid", "norms"),
     StoredArticle: ("features", "vector"),
 }
+# Lead vectors (``dense``) follow the maps' values as float32 (their length is in the head):
+# 1.5 KB a record rather than 3.
+_DENSE = "dense"
 _HEAD = struct.Struct("<I")
 
 
@@ -69,8 +72,11 @@ def _dumps(record: StoredArticle | StoryProfile) -> bytes:
         keys.append(list(floats))
         values.extend(floats.values())
     data["_keys"] = keys
+    dense = array("f", data.pop(_DENSE, ()))
+    if dense:
+        data["_dense"] = len(dense)
     head = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-    return _HEAD.pack(len(head)) + head + values.tobytes()
+    return _HEAD.pack(len(head)) + head + values.tobytes() + dense.tobytes()
 
 
 def _loads(raw: str | bytes, kind: type) -> dict[str, Any]:
@@ -79,8 +85,15 @@ def _loads(raw: str | bytes, kind: type) -> dict[str, Any]:
     else:
         (size,) = _HEAD.unpack_from(raw)
         data = json.loads(raw[_HEAD.size : _HEAD.size + size])
+        body = raw[_HEAD.size + size :]
+        dense_size = data.pop("_dense", 0) * 4
+        if dense_size:
+            dense = array("f")
+            dense.frombytes(body[len(body) - dense_size :])
+            data[_DENSE] = tuple(dense)
+            body = body[: len(body) - dense_size]
         values = array("d")
-        values.frombytes(raw[_HEAD.size + size :])
+        values.frombytes(body)
         at = 0
         for name, keys in zip(_FLOAT_MAPS[kind], data.pop("_keys"), strict=True):
             data[name] = dict(zip(keys, values[at : at + len(keys)], strict=True))
@@ -88,6 +101,8 @@ def _loads(raw: str | bytes, kind: type) -> dict[str, Any]:
     for name in _DATETIME_FIELDS:
         if isinstance(data.get(name), str):
             data[name] = datetime.fromisoformat(data[name])
+    if isinstance(data.get(_DENSE), list):  # JSON text rows
+        data[_DENSE] = tuple(data[_DENSE])
     return data
 
 
