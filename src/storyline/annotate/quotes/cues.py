@@ -238,6 +238,20 @@ def _left_subject(verb: Token) -> Token | None:
     return t
 
 
+_COPULAS = frozenset({"be", "remain", "seem", "appear", "become"})
+
+
+def is_impersonal(cue: Token, subj: Token | None) -> bool:
+    """Whether the cue's only subject is a dummy "it": "It is believed that ...", "it is
+    impossible to confirm ...". Nobody is reported, so there is no quote; "It said that ..."
+    (an organisation named before) keeps its speaker."""
+    if any(c.dep_ in ("nsubjpass", "expl") and c.lower_ == "it" for c in cue.children):
+        return True
+    if subj is None or subj.lower_ != "it":
+        return False
+    return subj.dep_ == "expl" or (subj.head.i != cue.i and subj.head.lemma_ in _COPULAS)
+
+
 def cue_span_of(verb: Token, content: tuple[int, int]) -> tuple[int, int]:
     """The verb with its particle ("point out") and, for "tell", who was told."""
     doc = verb.doc

@@ -28,6 +28,7 @@ from storyline.annotate.quotes.cues import (
     cue_lemma,
     cue_span_of,
     is_cue,
+    is_impersonal,
     source_of,
     token_end,
     trim_range,
@@ -126,6 +127,8 @@ def find_indirect(doc: Doc, text: str, attrs: NDArray[Any], quoted: list[bool]) 
         subj = source_of(t)
         if subj is not None and lo <= subj.i < hi and t.dep_ != "parataxis":
             continue
+        if is_impersonal(t, subj):
+            continue  # "it is believed that ...": a reporting verb with nobody reporting
         hi = _run_on(doc, t, hi)
         if "\n" in text[doc[lo].idx : doc[hi - 1].idx] and not quoted[lo + 1]:
             continue  # the parser joined two paragraphs

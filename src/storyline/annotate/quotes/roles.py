@@ -166,10 +166,16 @@ def compound_role(ent_start: int, root: Token) -> str | None:
     if i < ent_start:
         return doc[i:ent_start].text
     for child in root.rights:
-        if child.dep_ == "appos" and child.pos_ == "NOUN":
+        if child.dep_ == "appos" and child.pos_ == "NOUN" and child.tag_ != "NNS":
             return _phrase(doc, *np_range(child))
-    if root.dep_ == "appos" and root.head.pos_ == "NOUN" and root.head.i < root.i:
-        # "a spokeswoman, Anna White": the noun the name is in apposition to.
+    if (
+        root.dep_ == "appos"
+        and root.head.pos_ == "NOUN"
+        and root.head.tag_ != "NNS"
+        and root.head.i < root.i
+    ):
+        # "a spokeswoman, Anna White": the noun the name is in apposition to. A plural ("Two
+        # former ministry officials charged; Ortega not a suspect") is a group, not her role.
         head = root.head
         return _phrase(doc, head.left_edge.i, head.i + 1)
     return None
