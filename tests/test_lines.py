@@ -118,3 +118,14 @@ def test_a_name_that_opens_a_head_and_stands_in_the_body_keeps_its_first_word() 
     )
     first = Annotator().annotate_text(text).entities[0]
     assert (first.start, first.text) == (0, "Nadia Haddad")
+
+
+def test_a_gerund_tagged_as_a_verb_opens_a_head_not_a_name() -> None:
+    text = (
+        "Getting al-Hamdan\n\n"
+        "The raid on the farmhouse came in March. Abu Tarek al-Hamdan had left two days "
+        "earlier, villagers said.\n"
+    )
+    entities = Annotator().annotate_text(text).entities
+    assert not any(e.text.startswith("Getting") for e in entities)
+    assert ("al-Hamdan", "Abu Tarek al-Hamdan") in {(e.text, e.canonical) for e in entities}

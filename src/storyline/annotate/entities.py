@@ -545,14 +545,17 @@ def _particle_before(doc: Doc, start: int, lower: int) -> int:
     return start
 
 
-_VERB_ENDINGS = ("ing", "ed")
+# A gerund opening a head ("Finding", "Getting") is tagged a proper noun there as often as not.
+# ("-ed" is left out: Ahmed, Khaled, Rashed.)
+_VERB_ENDINGS = ("ing",)
+_NAME_POS = frozenset({"PROPN", "NOUN", "ADJ", "X"})
 
 
 def _past_head_word(doc: Doc, start: int, end: int, heads: dict[int, int]) -> int:
     """A name NER found at the start of a one-line head ("Finding al-Zahiri") without the head's
     first word, which is capitalised because it opens the head, not because it is part of a
     name: unless the article writes the whole name elsewhere, the word goes when it is a grammar
-    word or a verb form, or when the rest of the name stands on its own elsewhere."""
+    word or a verb ("Getting", "Inside", and "Finding" even when tagged a proper noun)."""
     head_start = doc[start].idx
     if head_start not in heads:
         return start
@@ -564,12 +567,11 @@ def _past_head_word(doc: Doc, start: int, end: int, heads: dict[int, int]) -> in
         return start
     text = doc.text
     outside = _outside_heads(text, heads)
-    whole, rest = doc[start:end].text, doc[k:end].text
-    if whole in outside:
+    if doc[start:end].text in outside:
         return start
-    first = doc[start].lower_
-    verb_like = len(first) > 4 and first.endswith(_VERB_ENDINGS)
-    if doc[start].is_stop or verb_like or rest.lower() in outside.lower():
+    first = doc[start]
+    verb_like = len(first.text) > 4 and first.lower_.endswith(_VERB_ENDINGS)
+    if first.is_stop or verb_like or first.pos_ not in _NAME_POS:
         return k
     return start
 

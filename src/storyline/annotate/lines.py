@@ -35,7 +35,7 @@ __all__ = ["LineBreaker", "head_lines", "is_bullet", "sentence_starts"]
 
 _BULLET = re.compile(r"(?:[•●▪◦‣·■□►▸✓✔]|[*+\-–—](?=[ \t])|\d{1,2}[.)](?=[ \t]))")
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
-_HEAD_END = re.compile(r"[.!?:;,\"”]$")
+_HEAD_END = re.compile(r"[.!?:;,][\"'”’)\]]*$|[\"”]$")
 
 MAX_HEAD_WORDS = 10
 """A line of more words is a sentence cut short, not a head."""
