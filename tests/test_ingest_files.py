@@ -289,7 +289,9 @@ def test_text_cp1252_with_crlf(settings: Settings) -> None:
         article.text
     )
     assert "€40,000" in article.text
-    assert "\r" not in article.text
+    # Below the title the file is kept as it is, line ends included: offsets index it.
+    assert "\r\n" in article.text
+    assert (GOOD / "ferry.cp1252.txt").read_bytes().decode("cp1252").endswith(article.text)
     assert article.reader == "text"
 
 
@@ -315,6 +317,12 @@ def test_text_utf16_with_bom(settings: Settings) -> None:
         ),
         ("The river rose.", "The river rose.", "The river rose."),
         ("x" * 400 + "\n\nMore.", None, "x" * 400 + "\n\nMore."),
+        # Below the title nothing is cleaned: indentation, spacing and line ends stay.
+        (
+            "Floods\r\n\r\n  • Roads  closed.\r\n  • Ferry stopped.\r\n",
+            "Floods",
+            "  • Roads  closed.\r\n  • Ferry stopped.\r\n",
+        ),
     ],
 )
 def test_split_title(text: str, title: str | None, body: str) -> None:

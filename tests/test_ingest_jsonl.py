@@ -174,7 +174,7 @@ def test_cp1252_lines(settings: Settings) -> None:
         for n, text in enumerate(texts)
     ).encode("cp1252")
     articles = _articles(_read(data, settings))
-    assert [a.text for a in articles] == [text.strip() for text in texts]
+    assert [a.text for a in articles] == texts
 
 
 def test_utf8_lines_in_a_mostly_cp1252_file_stay_utf8(settings: Settings) -> None:
@@ -191,16 +191,25 @@ def test_utf16_jsonl_from_powershell(settings: Settings) -> None:
     assert "“We’re back to the 20-minute crossing,”" in articles[1].text
 
 
-def test_keep_text_returns_the_given_text_unchanged(settings: Settings) -> None:
+def test_a_given_text_is_stored_unchanged(settings: Settings) -> None:
     messy = "  Line one  with  double spaces.\r\n\n\n\nSecond\tparagraph ends here.  "
     record = json.dumps({"id": "m1", "text": messy})
-    kept = replace(settings, ingest=replace(settings.ingest, keep_text=True, min_text_chars=1))
-    [article] = _articles(_read(record, kept))
-    assert article.text == messy
-    [cleaned] = _articles(
-        _read(record, replace(kept, ingest=replace(kept.ingest, keep_text=False)))
-    )
-    assert cleaned.text == "Line one with double spaces.\n\nSecond paragraph ends here."
+    short = replace(settings, ingest=replace(settings.ingest, min_text_chars=1))
+    for keep_text in (True, False):
+        [article] = _articles(
+            _read(record, replace(short, ingest=replace(short.ingest, keep_text=keep_text)))
+        )
+        assert article.text == messy
+
+
+def test_the_minimum_length_counts_the_text_without_its_padding(settings: Settings) -> None:
+    # Indentation and blank lines do not make a stub long enough.
+    stub = "Levee repairs begin April 3." + " " * 40 + "\n" * 40 + "    Footpath closed."
+    minimum = replace(settings, ingest=replace(settings.ingest, min_text_chars=60))
+    [rejected] = _read(json.dumps({"id": "s1", "text": stub}), minimum)
+    assert isinstance(rejected, Rejected)
+    assert rejected.code == "text_too_short"
+    assert "text has 46 characters" in rejected.message
 
 
 def test_keep_text_keeps_a_plain_text_file_whole(tmp_path: Path, settings: Settings) -> None:

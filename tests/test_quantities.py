@@ -129,6 +129,26 @@ CASES: list[tuple[str, list[Row]]] = [
         "Witnesses saw 800-1,000 demonstrators outside parliament.",
         [("800-1,000", None, 800, 1000, None, "demonstrator")],
     ),
+    # names and modifiers between a figure and its noun; a name is not what is counted
+    (
+        "Officers said the 2,000 to 4,000 Free Army fighters had dug in around the citadel.",
+        [("2,000 to 4,000", None, 2000, 4000, None, "fighter")],
+    ),
+    (
+        "Commanders said between 2,000 and 4,000 rebel fighters were still in the town.",
+        [("between 2,000 and 4,000", None, 2000, 4000, None, "fighter")],
+    ),
+    (
+        "About 300 Red Crescent volunteers reached the camp on Friday.",
+        [("About 300", 300, 270, 330, None, "volunteer")],
+    ),
+    (
+        "The guards spoke of 6,000 militants left to hold the town, more than half of them killed.",
+        [
+            ("6,000", 6000, 6000, 6000, None, "militant"),
+            ("more than half", 0.5, 0.5, None, "fraction", "militant"),
+        ],
+    ),
     (
         "The repairs will cost 3 to 4 million valors.",
         [("3 to 4 million valors", None, 3e6, 4e6, "valor", None)],

@@ -646,3 +646,45 @@ def test_canonical_holds_no_title_or_of_phrase(full: Language, text: str) -> Non
     words = canonical.lower().split()
     assert "of" not in words
     assert not {"mayor", "governor", "police", "chief"} & set(words), canonical
+
+
+# -- a reporting verb needs somebody reporting ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It is impossible to confirm the location of Abu Karim al-Zahiri.",
+        "It was not possible to verify the casualty figures independently.",
+        "It is believed that the commander crossed into the hills with a few bodyguards.",
+        "It is widely thought that the talks will collapse before the summer.",
+    ],
+)
+def test_an_impersonal_it_reports_nothing(nlp: Language, text: str) -> None:
+    assert quotes(nlp, text) == []
+
+
+def test_it_for_an_organisation_named_before_still_reports(nlp: Language) -> None:
+    text = "The ministry issued a statement on Monday. It said that the talks would resume."
+    reported = [summary(q) for q in quotes(nlp, text)]
+    assert ("indirect", "that the talks would resume", "said", "It", "It") in reported
+
+
+def test_a_headline_over_the_text_is_no_quote_and_gives_no_role() -> None:
+    from storyline.annotate.pipeline import Annotator
+
+    text = (
+        "Two former port officials charged over 'Green Ledger' contracts; Halden not a suspect"
+        "\n\nProsecutors on Friday charged two former port authority officials with abuse of "
+        "office over the dredging contracts that led to the resignation of Lina Marta Halden "
+        "last month, but said the former harbour minister was not a suspect.\n\nHalden, who has "
+        'denied any wrongdoing, said in a statement that she was "grateful the truth is '
+        'emerging" and had no plans to return to government.\n'
+    )
+    found = Annotator().annotate_text(text).quotes
+    headline_end = text.index("\n")
+    assert all(q.content.start > headline_end for q in found)
+    by_content = {q.content.text: q.speaker for q in found}
+    speaker = by_content["the former harbour minister was not a suspect"]
+    assert speaker is not None and speaker.canonical == "Prosecutors"
+    assert all(q.speaker is None or q.speaker.role != "Prosecutors" for q in found)

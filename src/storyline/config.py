@@ -50,8 +50,10 @@ class IngestSettings:
     """Output/input ratio beyond this (past the first MiB) is a ``decompression_bomb``."""
     follow_symlinks: bool = True
     keep_text: bool = False
-    """Keep a given ``text`` exactly as it came (no spacing clean-up, no title split), so
-    offsets index the caller's own string; ``storyline annotate`` turns it on."""
+    """Keep a plain text file whole, its first line not taken off as a title (``storyline
+    annotate`` turns it on). A given ``text`` (a JSONL ``text``, a plain text file below its
+    title) is always stored exactly as it came, so offsets index the caller's own string; only
+    text extracted from HTML is cleaned."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

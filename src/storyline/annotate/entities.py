@@ -65,6 +65,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from storyline.annotate import extensions as _extensions  # noqa: F401  (registers doc._.*)
+from storyline.annotate.lines import head_lines
 from storyline.model import Entity
 
 __all__ = ["NAME_LABELS", "EntityFinder", "find_entities", "is_title_word", "role_index"]
@@ -85,6 +86,9 @@ NAME_LABELS = frozenset(
     }
 )
 """spaCy labels reported as entities; DATE, MONEY, CARDINAL and the like are left out."""
+
+# Labels whose names may open with a surname particle NER left out ("da Costa" tagged ORG).
+_PARTICLE_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 
 # Long forms an acronym may stand for.
 _LONG_FORM_LABELS = frozenset({"ORG", "GPE", "NORP", "LOC", "FAC"})
@@ -261,6 +265,14 @@ _INITIAL_STOPWORDS = frozenset({"of", "the", "for", "and", "on", "in", "to", "&"
 _INITIAL_STOPWORDS |= {"des", "la", "le", "et", "del", "der", "die", "und", "für"}
 
 _NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+SURNAME_PARTICLES = frozenset(
+    {"al", "el", "bin", "ibn", "bint", "van", "von", "de", "da", "di", "la", "le", "del", "della"}
+    | {"der", "den", "du", "des", "dos", "das", "ter"}
+)
+"""Words a surname may open with, written apart ("van Aalst", "bin Rashed", "da Costa")."""
+HYPHEN_PARTICLES = frozenset({"al", "el", "ad", "an", "ar", "as", "at", "az", "ash", "ul"})
+"""Particles joined to a surname by a hyphen ("al-Zahiri", "El-Sayed", "ash-Shami")."""
 
 _POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
 
@@ -517,6 +529,61 @@ def _extend_person_left(doc: Doc, start: int, end: int, lower: int) -> int:
     return k
 
 
+def _particle_before(doc: Doc, start: int, lower: int) -> int:
+    """Take in a surname particle NER left out: "da Costa" where it tagged only "Costa"."""
+    k = start - 1
+    if (
+        k >= lower
+        and doc[k].lower_ in SURNAME_PARTICLES
+        and doc[k].is_lower
+        and doc[k].ent_iob_ == "O"
+        and doc[k].whitespace_
+        and doc[start].is_title
+        and not doc[start].is_sent_start
+    ):
+        return k
+    return start
+
+
+# A gerund opening a head ("Finding", "Getting") is tagged a proper noun there as often as not.
+# ("-ed" is left out: Ahmed, Khaled, Rashed.)
+_VERB_ENDINGS = ("ing",)
+_NAME_POS = frozenset({"PROPN", "NOUN", "ADJ", "X"})
+
+
+def _past_head_word(doc: Doc, start: int, end: int, heads: dict[int, int]) -> int:
+    """A name NER found at the start of a one-line head ("Finding al-Zahiri") without the head's
+    first word, which is capitalised because it opens the head, not because it is part of a
+    name: unless the article writes the whole name elsewhere, the word goes when it is a grammar
+    word or a verb ("Getting", "Inside", and "Finding" even when tagged a proper noun)."""
+    head_start = doc[start].idx
+    if head_start not in heads:
+        return start
+    k = start
+    while k < end - 1 and not doc[k].whitespace_:
+        k += 1
+    k += 1  # past the first whitespace-separated word
+    if k >= end:
+        return start
+    text = doc.text
+    outside = _outside_heads(text, heads)
+    if doc[start:end].text in outside:
+        return start
+    first = doc[start]
+    verb_like = len(first.text) > 4 and first.lower_.endswith(_VERB_ENDINGS)
+    if first.is_stop or verb_like or first.pos_ not in _NAME_POS:
+        return k
+    return start
+
+
+def _outside_heads(text: str, heads: dict[int, int]) -> str:
+    """The text with its heads blanked out (same length), to look names up in the body."""
+    chars = list(text)
+    for a, b in heads.items():
+        chars[a:b] = " " * (b - a)
+    return "".join(chars)
+
+
 def _strip_title(doc: Doc, start: int, end: int) -> int:
     """First token of the name once a title NER took in is off: "President Joe Biden"."""
     name_start = start
@@ -539,6 +606,7 @@ def _collect(doc: Doc) -> tuple[list[_Mention], list[tuple[int, str]]]:
     mentions: list[_Mention] = []
     aliases: list[tuple[int, str]] = []
     taken_until = 0  # token index before which everything is already used
+    heads = dict(head_lines(doc.text)) if "\n" in doc.text else {}
     for ent in doc.ents:
         label = ent.label_
         if label not in NAME_LABELS or ent.start < taken_until:
@@ -546,8 +614,12 @@ def _collect(doc: Doc) -> tuple[list[_Mention], list[tuple[int, str]]]:
         start, end = _trim(doc, ent.start, ent.end, label)
         end, alias = _split_alias(doc, start, end)
         start, end = _trim(doc, start, end, label)
+        if heads and start < end:
+            start, end = _trim(doc, _past_head_word(doc, start, end, heads), end, label)
         if start >= end:
             continue
+        if label in _PARTICLE_LABELS:
+            start = _particle_before(doc, start, taken_until)
         title = _Title(start, None, 0)
         if label == "PERSON":
             # Titles inside the span ("President Joe Biden" as one span) come off the name.
@@ -604,12 +676,50 @@ def _person_keys(words: tuple[str, ...]) -> list[tuple[str, ...]]:
     keys += [words[i:] for i in range(1, len(words))]
     if len(words) >= 3:
         keys.append((words[0], words[-1]))
+    bare = _without_particle(words[-1])
+    if bare is not None and len(words) > 1:
+        keys.append((bare,))  # "Zahiri" for "Abu Karim al-Zahiri"
+    # The surname's own particle goes with it: "da Costa" for "Lucia da Costa" is a suffix
+    # already, and so is "Costa"; "Costa" alone must not also be read as a first name.
     return keys
 
 
 def _words(name: str) -> tuple[str, ...]:
-    """The name's words without stray punctuation: "Lindsay - Lohan" -> (Lindsay, Lohan)."""
-    return tuple(w for w in name.split() if any(c.isalnum() for c in w))
+    """The name's words without stray punctuation, surname particles in lower case: "Lindsay -
+    Lohan" -> (Lindsay, Lohan), "Van Aalst" -> (van, Aalst), "Al-Zahiri" -> (al-Zahiri)."""
+    words = [w for w in name.split() if any(c.isalnum() for c in w)]
+    return tuple(
+        _fold_particle(w) if k < len(words) - 1 else _fold_hyphen(w) for k, w in enumerate(words)
+    )
+
+
+def _fold_particle(word: str) -> str:
+    """A word of a name with a surname particle written the one way: "Van" -> "van"."""
+    return word.lower() if word.lower() in SURNAME_PARTICLES else _fold_hyphen(word)
+
+
+def _fold_hyphen(word: str) -> str:
+    head, dash, rest = word.partition("-")
+    if dash and rest[:1].isupper() and head.lower() in HYPHEN_PARTICLES:
+        return head.lower() + dash + rest  # "Al-Zahiri" and "al-Zahiri" are one surname
+    return word
+
+
+def _without_particle(word: str) -> str | None:
+    """ "Zahiri" for "al-Zahiri"; None for a word without a hyphenated particle."""
+    head, dash, rest = word.partition("-")
+    return rest if dash and rest[:1].isupper() and head.lower() in HYPHEN_PARTICLES else None
+
+
+def _starts_like_a_name(words: tuple[str, ...]) -> bool:
+    """A capitalised first word, or a particle followed by a capitalised one ("al-Zahiri",
+    "van Aalst"): a name may open with a particle written in lower case."""
+    first = words[0]
+    if first[:1].isupper():
+        return True
+    if _without_particle(first) is not None:
+        return True
+    return first in SURNAME_PARTICLES and len(words) > 1 and words[1][:1].isupper()
 
 
 def _link_people(mentions: list[_Mention]) -> None:
@@ -640,7 +750,7 @@ def _link_people(mentions: list[_Mention]) -> None:
         if words in root_of:
             m.canonical, m.final_label = display[root_of[words]], "PERSON"
             continue
-        if not words or _is_acronym(m.name) or not m.name[:1].isupper():
+        if not words or _is_acronym(m.name) or not _starts_like_a_name(words):
             continue
         candidates = set(short.get(words, ()))
         if m.label == "PERSON" and len(words) == 1:

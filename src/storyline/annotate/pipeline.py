@@ -3,6 +3,8 @@
 The pipeline is the configured spaCy model (``annotate.model``) followed by our registered
 components, in this order:
 
+* ``storyline_lines`` (before the parser): bullets, one-line heads and paragraphs start
+  sentences of their own;
 * ``storyline_entities``: entities with in-document canonical names (``doc._.entities``);
 * ``storyline_quotes``: direct and indirect quotes with cue and speaker (``doc._.quotes``);
 * ``storyline_quantities``: figures with bounds, unit and what they count (``doc._.quantities``);
@@ -39,12 +41,16 @@ __all__ = ["COMPONENTS", "Annotator", "annotations_of", "build_pipeline"]
 log = logging.getLogger(__name__)
 
 COMPONENTS: dict[str, str] = {
+    "storyline_lines": "storyline.annotate.lines",
     "storyline_entities": "storyline.annotate.entities",
     "storyline_quotes": "storyline.annotate.quotes",
     "storyline_quantities": "storyline.annotate.quantities",
     "storyline_timexes": "storyline.annotate.timex",
 }
 """Our components, in pipeline order, and the module that registers each factory."""
+
+# Components that set what the parser must respect (sentence starts): they go before it.
+_BEFORE_PARSER = frozenset({"storyline_lines"})
 
 # What our components read from the model: a model without them would give silently empty
 # quotes and quantities, so it is refused at load time instead.
@@ -92,7 +98,10 @@ def _load(model: str, components: tuple[str, ...]) -> Language:
             "which quotes, entities and quantities need"
         )
     for name in components:
-        nlp.add_pipe(name)
+        if name in _BEFORE_PARSER:
+            nlp.add_pipe(name, before="parser")
+        else:
+            nlp.add_pipe(name)
     return nlp
 
 

@@ -24,9 +24,12 @@ Conventions (later stages compare figures across outlets, so the bounds must mea
 * ``unit``: ``percent``; ``fraction`` for "half", "a third"; a currency code (``USD``, ``EUR``,
   ``GBP``) for symbols and known currency words, the lemma for other currency words
   ("valor"); a measure lemma ("metre"); a rate is ``unit/per`` ("valor/litre"). None for counts.
-* ``counts``: the lemma of the counted noun with its compound modifiers ("police officer"),
-  taken from the noun the number modifies or the object of a following "of"
-  ("a third of the residents" -> "resident").
+* ``counts``: the lemma of the counted noun with its common-noun compound modifiers ("police
+  officer"), taken from the noun the number modifies or the object of a following "of"
+  ("a third of the residents" -> "resident"). Names and adjectives between the figure and its
+  noun are skipped, and a name is not part of what is counted ("the 2,000 to 4,000 Free Army
+  fighters" -> "fighter"). "Of them" counts what the figure before it in the sentence counts
+  ("6,000 militants ..., more than half of them killed" -> "militant").
 
 Not reported: numbers inside dates, times and names (spaCy's NER says so), bare years,
 ordinals, phone numbers and numbers glued to letters ("BA2490").
@@ -485,8 +488,9 @@ def _match_at(doc: Doc, i: int) -> _Match | None:
 
 
 def _noun_phrase(noun: Token) -> str:
-    """The noun's lemma with its compound modifiers: "police officer"."""
-    parts = [c for c in noun.lefts if c.dep_ == "compound" and c.pos_ in ("NOUN", "PROPN")]
+    """The noun's lemma with its common-noun compound modifiers: "police officer". A name that
+    modifies it says whose or where, not what is counted: "Free Army fighters" count "fighter"."""
+    parts = [c for c in noun.lefts if c.dep_ == "compound" and c.pos_ == "NOUN"]
     words = [t.lemma_ if t.pos_ == "PROPN" else t.lemma_.lower() for t in [*parts, noun]]
     return " ".join(words)
 
@@ -515,9 +519,32 @@ def _counted(doc: Doc, m: _Match) -> Token | None:
     return nxt if nxt.pos_ == "NOUN" and nxt.tag_ in ("NNS", "NN") else None
 
 
+_BACK_PRONOUNS = frozenset({"them", "those", "these"})
+
+
+def _of_them(doc: Doc, m: _Match) -> bool:
+    """ "more than half of them": the figure counts what an earlier figure counted."""
+    j = m.end
+    return j + 1 < len(doc) and doc[j].lower_ == "of" and doc[j + 1].lower_ in _BACK_PRONOUNS
+
+
+def _earlier_in_sentence(doc: Doc, m: _Match, before: Quantity) -> str | None:
+    """What ``before`` counts, when it stands in the same sentence as ``m``."""
+    if before.start >= doc[m.start].sent.start_char:
+        return before.counts
+    return None
+
+
 def _modifiers_only(doc: Doc, j: int, head: Token) -> bool:
-    # Only the noun's own modifiers may sit between the figure and the noun: "1,200 young men".
-    return all(t.head.i == head.i for t in doc[j : head.i])
+    """Only the noun's own modifiers may sit between the figure and the noun, names and their
+    words included: "1,200 young men", "2,000 to 4,000 Free Army fighters"."""
+    for t in doc[j : head.i]:
+        h = t
+        while h.i != head.i:
+            if not j <= h.head.i <= head.i or h.head.i == h.i:
+                return False
+            h = h.head
+    return True
 
 
 # -- filters --------------------------------------------------------------------------------
@@ -610,7 +637,10 @@ def find_quantities(doc: Doc) -> list[Quantity]:
             continue
         if not _excluded(doc, m, blocked):
             noun = _counted(doc, m)
-            found.append(_to_quantity(doc, m, None if noun is None else _noun_phrase(noun)))
+            counts = None if noun is None else _noun_phrase(noun)
+            if counts is None and found and _of_them(doc, m):
+                counts = _earlier_in_sentence(doc, m, found[-1])
+            found.append(_to_quantity(doc, m, counts))
         i = max(m.end, i + 1)
     return found
 

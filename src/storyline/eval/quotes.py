@@ -156,10 +156,13 @@ def _records(path: str | Path, limit: int | None) -> Iterator[dict[str, Any]]:
 
 
 def default_pipeline() -> Language:
-    """spaCy's model with our entity component (when it is installed) and the quote finder."""
+    """spaCy's model with our line breaker and entity component (when they are installed) and
+    the quote finder."""
     components = ["storyline_quotes"]
     if importlib.util.find_spec("storyline.annotate.entities") is not None:
         components.insert(0, "storyline_entities")
+    if importlib.util.find_spec("storyline.annotate.lines") is not None:
+        components.insert(0, "storyline_lines")
     from storyline.annotate.pipeline import build_pipeline
 
     return build_pipeline(components=components)

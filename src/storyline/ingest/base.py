@@ -268,21 +268,27 @@ def make_article(
 ) -> Article:
     """Validate and normalize one article. Raises ``RecordRejected`` for unusable content.
 
-    ``verbatim`` keeps ``text`` exactly as given (``ingest.keep_text``) instead of cleaning it.
+    ``verbatim`` keeps ``text`` exactly as given instead of cleaning it: a text the input gave
+    (a JSONL ``text``, a plain text file) is what the user's own copy holds, so the evidence
+    spans computed on it must index it; only text we extracted (from HTML) is ours to normalize.
+    The minimum length is checked on the cleaned text either way, so indentation and blank lines
+    do not make a stub long enough.
     """
     if not text.strip():
         raise RecordRejected(RejectCode.BLANK_CONTENT, "the article text is empty or whitespace")
-    body = text if verbatim else clean_text(text)
-    if len(body) < settings.min_text_chars:
+    cleaned = clean_text(text)
+    body = text if verbatim else cleaned
+    if len(cleaned) < settings.min_text_chars:
         raise RecordRejected(
             RejectCode.TEXT_TOO_SHORT,
-            f"text has {len(body)} characters, below the minimum of {settings.min_text_chars}",
+            f"text has {len(cleaned)} characters, below the minimum of {settings.min_text_chars}",
         )
     clean_url = clean_field(url, "url")
     moment, origin = resolve_published(given=published, metadata=published_metadata, url=clean_url)
     if id is not None and not isinstance(id, str):
         raise RecordRejected(RejectCode.INVALID_FIELD, "field 'id' must be text")
-    article_id = id.strip() if id and id.strip() else derive_id(url=clean_url, text=body)
+    # The id comes from the cleaned text, so it does not change with how the text is stored.
+    article_id = id.strip() if id and id.strip() else derive_id(url=clean_url, text=cleaned)
     return Article(
         id=article_id,
         text=body,

@@ -105,7 +105,7 @@ def article_from_record(
             reader="jsonl",
             id=article_id,
             published=published,
-            verbatim=settings.ingest.keep_text,
+            verbatim=True,  # offsets index the caller's own string (``storyline annotate`` too)
             **fields,
         )
     if html is not None and html.strip():

@@ -1,7 +1,12 @@
-"""Plain text files: one article per file, its first line the title."""
+"""Plain text files: one article per file, its first line the title.
+
+The text below the title is stored exactly as the file has it (line ends, indentation and
+spacing included), so evidence spans index it as the user wrote it.
+"""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import IO
 
@@ -15,30 +20,33 @@ MAX_TITLE_CHARS = 300
 
 
 def split_title(text: str) -> tuple[str | None, str]:
-    """Split a plain text article into its title and its text.
+    """Split a plain text article into its title and its text, the text unchanged.
 
-    The first non-empty line is the title and the rest is the text. When the article is a
-    single paragraph, all of it is the text (the title is still its first line). A first line
-    too long to be a title is kept in the text and the article has no title.
+    The first non-empty line is the title and the text starts at the next non-empty line; from
+    there on nothing is cleaned. When the article is a single paragraph, all of it is the text
+    (the title is still its first line). A first line too long to be a title is kept in the
+    text and the article has no title.
 
     >>> split_title("Floods close valley road\\n\\nHeavy rain closed the road on Monday.")
     ('Floods close valley road', 'Heavy rain closed the road on Monday.')
     >>> split_title("Heavy rain closed the road\\non Monday.")
     ('Heavy rain closed the road', 'Heavy rain closed the road\\non Monday.')
     """
-    body = text.replace("\r\n", "\n").replace("\r", "\n").strip()
-    first, _, rest = body.partition("\n")
-    title = first.strip()
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    filled = [k for k, line in enumerate(lines) if line.strip()]
+    if not filled:
+        return None, text
+    title = lines[filled[0]].strip()
     if len(title) > MAX_TITLE_CHARS:
-        return None, body
-    single_paragraph = "\n\n" not in _squeeze_blank_lines(body)
-    if single_paragraph or not rest.strip():
-        return title or None, body
-    return title or None, rest.strip()
-
-
-def _squeeze_blank_lines(text: str) -> str:
-    return "\n".join(line.strip() for line in text.split("\n"))
+        return None, text
+    # One paragraph: no blank line between two lines with text.
+    single_paragraph = all(b == a + 1 for a, b in itertools.pairwise(filled))
+    if single_paragraph or len(filled) == 1:
+        return title, text
+    return title, text[starts[filled[1]] :]
 
 
 def article_from_text(data: bytes, *, location: str, settings: Settings) -> Article:
@@ -59,7 +67,7 @@ def article_from_text(data: bytes, *, location: str, settings: Settings) -> Arti
         settings=settings.ingest,
         location=location,
         reader="text",
-        verbatim=settings.ingest.keep_text,
+        verbatim=True,
     )
 
 
