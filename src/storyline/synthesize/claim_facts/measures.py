@@ -1,0 +1,231 @@
+"""What a figure counts: the lexicon of measures news reports compare and revise, and the
+measure nearest a figure in its clause."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from storyline.model import Quantity, Span
+from storyline.synthesize.claim_facts.context import rx
+
+_PERSON_HEADS = frozenset(
+    [
+        "people",
+        "person",
+        "resident",
+        "evacuee",
+        "inhabitant",
+        "villager",
+        "local",
+        "worker",
+        "dockworker",
+        "docker",
+        "member",
+        "protester",
+        "striker",
+        "demonstrator",
+        "man",
+        "woman",
+        "child",
+        "civilian",
+        "passenger",
+        "employee",
+        "family",
+        "adult",
+        "citizen",
+        "refugee",
+        "supporter",
+        "victim",
+        "patient",
+        "household",
+        "firefighter",
+        "officer",
+        "policeman",
+        "soldier",
+        "miner",
+        "crew",
+        "student",
+        "pupil",
+        "tourist",
+        "fan",
+        "driver",
+        "nurse",
+        "doctor",
+        "teacher",
+        "journalist",
+        "prisoner",
+        "migrant",
+        "survivor",
+        "casualty",
+        "sailor",
+        "fisherman",
+        "farmer",
+        "voter",
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    name: str
+    pattern: re.Pattern[str]
+    heads: frozenset[str] | None
+    """Counted nouns it accepts; None: people (or no noun)."""
+    money: bool = False
+
+
+# Predicates of figures that news reports compare and revise. A figure whose predicate is not
+# here can still be a claim (when two origins state it) but is never called a disagreement: we
+# do not know that two such figures measure the same thing.
+MEASURES: tuple[Measure, ...] = (
+    Measure(
+        "people evacuated",
+        rx(
+            r"\bevacu\w*|\bleft (?:their|his|her) homes?|\bfled\b|\bforc\w+ (?:\w+ )?(?:from|out "
+            r"of) (?:their )?homes?|\bhad to leave\b|\bdisplaced\b|\baway from (?:their )?homes?"
+            r"|\bleave (?:their )?homes?|\bfrom their homes\b"
+        ),
+        None,
+    ),
+    Measure(
+        "people dead",
+        rx(r"\bdied\b|\bdead\b|\bkilled\b|\bdeath toll\b|\bfatalit\w+|\blost (?:their|his|her) li"),
+        None,
+    ),
+    Measure("people injured", rx(r"\binjur\w+|\bhurt\b|\bwounded\b"), None),
+    Measure("people arrested", rx(r"\barrest\w*|\bdetained\b|\bhauled in\b|\bin custody\b"), None),
+    Measure("people missing", rx(r"\bmissing\b"), None),
+    Measure(
+        "people in shelters",
+        rx(
+            r"\bregistered at (?:\w+ ){0,3}shelters?\b|\bsleeping at\b"
+            r"|\bin (?:emergency )?shelters\b"
+        ),
+        None,
+    ),
+    Measure(
+        "people taking part",
+        rx(r"\btaking part\b|\btook part\b|\bon strike\b|\bwalked (?:out|off)\b|\bstriking\b"),
+        None,
+    ),
+    Measure(
+        "people at protests",
+        rx(r"\b(?-i:march\w*)|\bprotest\w*|\bdemonstrat\w+|\bgathered\b|\battended\b|\brall\w+"),
+        None,
+    ),
+    Measure("people rescued", rx(r"\brescued\b|\bpulled\b|\bsaved\b|\bairlifted\b"), None),
+    Measure(
+        "people returned", rx(r"\breturned\b|\bgone home\b|\bback (?:in|to) their homes\b"), None
+    ),
+    Measure(
+        "homes flooded",
+        rx(r"\bflood\w*|\bentered\b|\bunder water\b|\bwater above\b|\bdamaged\b|\binundated\b"),
+        frozenset({"home", "house", "building", "property", "dwelling"}),
+    ),
+    Measure(
+        "ships waiting",
+        rx(r"\bwait\w*|\bat anchor\b|\bqueu\w+|\bstranded\b|\banchorage\b|\bremained\b"),
+        frozenset({"ship", "vessel", "boat", "tanker", "freighter"}),
+    ),
+    Measure(
+        "cost",
+        rx(
+            r"\bcost(?:s|ing)? (?:the economy|the country)\b|\bcosting\b|\bdamage\b|\bloss(?:es)?\b"
+            r"|\bhad cost\b|\bstrike cost\b|\blosing\b"
+        ),
+        frozenset(),
+        money=True,
+    ),
+    Measure(
+        "aid",
+        rx(r"\baid\b|\breleased\b|\bpledg\w+|\bhand\w* over\b|\ballocat\w+|\bemergency cash\b"),
+        frozenset(),
+        money=True,
+    ),
+)
+_HEAD_MEASURES = {
+    "arrest": "people arrested",
+    "death": "people dead",
+    "fatality": "people dead",
+    "injury": "people injured",
+    "evacuee": "people evacuated",
+    "evacuation": "people evacuated",
+}
+"""Counted nouns that are the predicate themselves: "23 arrests", "three deaths"."""
+_PROTEST_CONTEXT = rx(r"\b(?:(?-i:march)|protest|rally|demonstration|crowd)")
+_MODAL_BEFORE = re.compile(r"\b(?:can|could|would|may|might|will|should)\s+(?:\w+\s+)?$", re.I)
+_PREDICATE_REACH = 80
+"""Characters either side of a figure, within its segment, where its predicate is looked for."""
+_MONEY_UNITS = frozenset({"USD", "EUR", "GBP", "JPY", "valor", "franc", "peso", "rupee"})
+_MONEY_UNITS |= frozenset({"krona", "crown", "shilling", "rand"})
+
+
+def head_of(counts: str | None) -> str | None:
+    return None if not counts else counts.split()[-1].lower()
+
+
+def is_money(unit: str | None) -> bool:
+    return unit is not None and unit.split("/")[0] in _MONEY_UNITS
+
+
+def nearest(matches: list[tuple[int, int, str]], q: Quantity) -> str | None:
+    """The candidate closest to the quantity (ties: the earlier one)."""
+    best: tuple[int, int, str] | None = None
+    for start, end, name in matches:
+        distance = q.start - end if end <= q.start else max(start - q.end, 0)
+        if best is None or (distance, start) < best[:2]:
+            best = (distance, start, name)
+    return None if best is None else best[2]
+
+
+def measure_of(
+    text: str, q: Quantity, seg: tuple[int, int], sentence: Span, counted_before: bool
+) -> Measure | None:
+    """The predicate nearest the figure in its segment, else in its sentence.
+
+    A bare figure looks beyond its segment only when an earlier figure of the sentence counts
+    something ("8,000 people ..., including about 3,000 in Eastbrook"): else the rest of the
+    sentence is likely about something else ("Whether it is 40 or 60, ... at a rally").
+    """
+    head = head_of(q.counts)
+    money = is_money(q.unit)
+    if head in _HEAD_MEASURES and q.unit is None:
+        return next(m for m in MEASURES if m.name == _HEAD_MEASURES[head])
+    # In its own segment a predicate must be near the figure ("40 firefighters and six pumps
+    # ..., and the number evacuated climbed to 850": 850's, not the pumps').
+    windows = [(max(seg[0], q.start - _PREDICATE_REACH), min(seg[1], q.end + _PREDICATE_REACH))]
+    if counted_before and q.counts is None:
+        windows.append((sentence.start, sentence.end))
+    for lo, hi in windows:
+        candidates: list[tuple[int, int, str]] = []
+        for index, m in enumerate(MEASURES):
+            if m.money != money:
+                continue
+            if not money:
+                if q.unit is not None:
+                    continue
+                if m.heads is None:
+                    if head is not None and head not in _PERSON_HEADS:
+                        continue
+                elif head is None:
+                    # A bare figure ("nearly 60") counts the noun the sentence is about.
+                    plural = "|".join(h + "s" for h in m.heads)
+                    if not re.search(rf"\b(?:{plural})\b", text[sentence.start : sentence.end]):
+                        continue
+                elif head not in m.heads:
+                    continue
+            for match in m.pattern.finditer(text, lo, hi):
+                if _MODAL_BEFORE.search(text[max(0, match.start() - 20) : match.start()]):
+                    continue  # "they can arrest a hundred of us": a hypothetical
+                candidates.append((match.start(), match.end(), str(index)))
+        found = nearest(candidates, q)
+        if found is not None:
+            measure = MEASURES[int(found)]
+            # The sentence and the one or two before it say what was taken part in.
+            context = (max(0, sentence.start - 300), sentence.end)
+            if measure.name == "people taking part" and _PROTEST_CONTEXT.search(text, *context):
+                # "800 people took part" in a march is a crowd, not a strike's participants.
+                return next(m for m in MEASURES if m.name == "people at protests")
+            return measure
+    return None
