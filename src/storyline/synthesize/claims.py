@@ -36,14 +36,14 @@ import hashlib
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 
 from storyline.model import Claim, ClaimKind, Disagreement, Evidence, StoryMaterial
 from storyline.synthesize.claim_facts import Fact, StoryContext, extract_facts
+from storyline.synthesize.claim_groups import INTERVAL_KINDS, Bucket, ClaimGroup
+from storyline.synthesize.disagreements import find_disagreements
 from storyline.synthesize.sources import independent_sources
 
-__all__ = ["ClaimGroup", "analyze_claims", "claim_id", "group_claims"]
+__all__ = ["analyze_claims", "claim_id", "group_claims"]
 
 MAX_CLUSTERS = 32
 """Clusters kept per bucket; a fact compatible with none of them past this starts no new one
@@ -57,12 +57,6 @@ _KIND_ORDER = {
     ClaimKind.STATEMENT: 4,
 }
 
-_INTERVAL_KINDS = (ClaimKind.QUANTITY, ClaimKind.EVENT)
-"""Kinds whose values are intervals (figures; dates as day ordinals) compared by overlap."""
-
-Bucket = tuple[ClaimKind, str, str, str]
-"""(kind, measure, predicate, scope): what a fact is about, regardless of its value."""
-
 
 def claim_id(subject: str, predicate: str, value: str) -> str:
     """``c-`` and a short hash of (subject, predicate, value).
@@ -72,74 +66,6 @@ def claim_id(subject: str, predicate: str, value: str) -> str:
     """
     digest = hashlib.sha1(f"{subject}\x00{predicate}\x00{value}".encode()).hexdigest()
     return "c-" + digest[:12]
-
-
-@dataclass(slots=True)
-class ClaimGroup:
-    """A claim with the facts behind it, what disagreements are computed from."""
-
-    bucket: Bucket
-    facts: list[Fact]
-    low: float | None = None
-    high: float | None = None
-    """Common interval of the figures (their intersection)."""
-    claim: Claim | None = None
-    retracted: bool = False
-    sources: int = 0
-
-    @property
-    def first_seen(self) -> datetime | None:
-        times = [f.as_of for f in self.facts if f.as_of is not None]
-        return min(times) if times else None
-
-    @property
-    def estimate(self) -> bool:
-        return any(f.estimate for f in self.facts)
-
-    @property
-    def disputable(self) -> bool:
-        return any(f.disputable for f in self.facts)
-
-    @property
-    def value(self) -> str:
-        assert self.claim is not None
-        return self.claim.value
-
-    @property
-    def points(self) -> list[float]:
-        return [f.point for f in self.facts if f.point is not None]
-
-    def compatible(
-        self, low: float | None, high: float | None, points: Sequence[float] = ()
-    ) -> bool:
-        """Whether values in ``[low, high]`` stated as ``points`` agree with this group's.
-
-        The intervals must overlap, and when both sides state figures, one side's figure must
-        lie in the other's interval: "about 300" and "about 250" overlap only at the edges of
-        their bands (270-275) and are two estimates, not one.
-        """
-        if not _overlap(self.low, self.high, low, high):
-            return False
-        mine = self.points
-        if not points or not mine:
-            return True
-        return any(_inside(p, self.low, self.high) for p in points) or any(
-            _inside(p, low, high) for p in mine
-        )
-
-
-def _inside(point: float, low: float | None, high: float | None) -> bool:
-    return (low is None or low <= point) and (high is None or point <= high)
-
-
-def _overlap(
-    a_low: float | None, a_high: float | None, b_low: float | None, b_high: float | None
-) -> bool:
-    lo1 = -math.inf if a_low is None else a_low
-    hi1 = math.inf if a_high is None else a_high
-    lo2 = -math.inf if b_low is None else b_low
-    hi2 = math.inf if b_high is None else b_high
-    return max(lo1, lo2) <= min(hi1, hi2)
 
 
 def _bucket(fact: Fact) -> Bucket:
@@ -167,7 +93,7 @@ def _cluster(facts: Sequence[Fact]) -> list[ClaimGroup]:
     """Facts of one bucket -> groups of equivalent facts."""
     bucket = _bucket(facts[0])
     groups: list[ClaimGroup] = []
-    if facts[0].kind in _INTERVAL_KINDS:
+    if facts[0].kind in INTERVAL_KINDS:
 
         def width(f: Fact) -> float:
             lo = f.low if f.low is not None else -math.inf
@@ -315,8 +241,6 @@ def analyze_claims(
 
     Deterministic: the same material gives the same claims, ids and order.
     """
-    from storyline.synthesize.disagreements import find_disagreements
-
     ctx, facts = extract_facts(material)
     groups = group_claims(ctx, facts)
     disagreements = find_disagreements(groups, ctx)

@@ -31,7 +31,7 @@ from itertools import pairwise
 
 from storyline.model import ClaimKind, Disagreement, DisagreementType
 from storyline.synthesize.claim_facts import Fact, StoryContext
-from storyline.synthesize.claims import ClaimGroup
+from storyline.synthesize.claim_groups import ClaimGroup
 
 __all__ = ["MAX_SCOPES", "find_disagreements"]
 
