@@ -55,6 +55,21 @@ class ClaimGroup:
         return self.claim.value
 
     @property
+    def days(self) -> set[tuple[int, int]]:
+        """The days of the happening its figures count, where their sentences date it."""
+        return {f.happened for f in self.facts if f.happened is not None}
+
+    def same_happening(self, days: set[tuple[int, int]]) -> bool:
+        """Whether figures dated to ``days`` may count what this group counts: yes unless
+        both are dated and no day of one overlaps a day of the other (two quakes, two
+        votes of one story are never one figure, nor a disagreement)."""
+        mine = self.days
+        if not mine or not days:
+            return True
+        # A day either way: a weekday resolved against two publication times may differ by one.
+        return any(a[0] - 1 <= b[1] and b[0] <= a[1] + 1 for a in mine for b in days)
+
+    @property
     def points(self) -> list[float]:
         return [f.point for f in self.facts if f.point is not None]
 

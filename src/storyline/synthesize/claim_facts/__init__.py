@@ -25,6 +25,7 @@ from storyline.synthesize.claim_facts.context import (
 )
 from storyline.synthesize.claim_facts.events import date_interval, event_facts
 from storyline.synthesize.claim_facts.figures import figure_interval, format_figure, quantity_facts
+from storyline.synthesize.claim_facts.places import read_places
 from storyline.synthesize.claim_facts.statements import statement_facts, superlative_facts
 
 __all__ = [
@@ -41,7 +42,9 @@ def extract_facts(material: StoryMaterial) -> tuple[StoryContext, list[Fact]]:
     """All facts of a story's articles, in story order."""
     ctx = story_context(material)
     facts: list[Fact] = []
-    for art in prepare(ctx):
+    articles = prepare(ctx)
+    read_places(ctx, articles)
+    for art in articles:
         facts.extend(withdraw_everywhere(quantity_facts(ctx, art)))
         facts.extend(superlative_facts(art))
         facts.extend(withdraw_everywhere(event_facts(ctx, art)))

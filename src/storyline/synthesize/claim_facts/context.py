@@ -43,6 +43,9 @@ class Fact:
     """Who the article says gave the figure (the speaker of a quote that contains it)."""
     retracted: bool = False
     """Withdrawn by the article's own correction notice ("An earlier version ... said")."""
+    happened: tuple[int, int] | None = None
+    """The day(s), as ordinals, of the happening a figure counts ("killing 3 people on
+    Saturday"), when its sentence dates it: figures of two happenings are never compared."""
     key: str = ""
     """Grouping key of the value when it is not a figure (normalized text or date)."""
     order: tuple[int, int] = (0, 0)
@@ -58,6 +61,14 @@ class StoryContext:
     region: str | None = None
     """The story's region name ("Tessin"), what "the region" stands for."""
     main_place: str | None = None
+    capital: str | None = None
+    """What "the capital" stands for ("Arlen, the capital"), if the story says."""
+    province: str | None = None
+    """What "the province" stands for (the story's most named "X province")."""
+    inside: dict[str, set[str]] = field(default_factory=dict)
+    """Place key -> keys of the places the story's texts put it in (see ``places``)."""
+    event: str | None = None
+    """The story's dominant kind of event ("earthquake", "flood"), what its figures are of."""
     names: dict[str, str] = field(default_factory=dict)
     """Corpus entity id -> its canonical name."""
     labels: dict[str, str] = field(default_factory=dict)
@@ -97,6 +108,47 @@ _CORRECT_NOW = rx(
 )
 """What comes after these in a correction is the right value, not the withdrawn one."""
 _REGION = re.compile(r"\bthe ([A-Z][\w-]+) region\b")
+EVENT_WORDS: dict[str, str] = {
+    "earthquake": "earthquake",
+    "quake": "earthquake",
+    "temblor": "earthquake",
+    "tremor": "earthquake",
+    "flood": "flood",
+    "floods": "flood",
+    "flooding": "flood",
+    "fire": "fire",
+    "blaze": "fire",
+    "wildfire": "fire",
+    "explosion": "explosion",
+    "blast": "explosion",
+    "bombing": "explosion",
+    "storm": "storm",
+    "hurricane": "storm",
+    "cyclone": "storm",
+    "typhoon": "storm",
+    "strike": "strike",
+    "walkout": "strike",
+    "stoppage": "strike",
+    "shutdown": "strike",
+    "protest": "protests",
+    "protests": "protests",
+    "demonstrations": "protests",
+    "riots": "riots",
+    "rioting": "riots",
+    "shooting": "shooting",
+    "attack": "attack",
+    "crash": "crash",
+    "collision": "crash",
+    "derailment": "crash",
+    "siege": "siege",
+    "offensive": "offensive",
+    "battle": "battle",
+    "election": "election",
+}
+"""Words naming the happening a story's figures are about, and the name a claim gives it."""
+EVENT_WORD = re.compile(
+    r"\b(" + "|".join(sorted(EVENT_WORDS, key=len, reverse=True)) + r")\b", re.I
+)
 _DATELINE = re.compile(r"^\s*([A-Z][A-Z.'\- ]{2,40}),\s")
 
 
@@ -125,7 +177,9 @@ def _dateline(ctx: StoryContext, article: Article, entities: Sequence[Entity]) -
     place = match.group(1).strip()
     for e in entities:
         if e.start == match.start(1) and e.end <= match.end(1):
-            return entity_name(ctx, article.id, e)
+            name = entity_name(ctx, article.id, e)
+            # "ORSK, Valdoria": a dateline in capitals names the place the text spells "Orsk".
+            return name.title() if name.isupper() else name
     return (
         ctx.canonical(article.id, place.title())
         or ctx.canonical(article.id, place)
@@ -187,6 +241,11 @@ def story_context(material: StoryMaterial) -> StoryContext:
                 name = found
                 break
         ctx.region = name
+    events: Counter[str] = Counter()
+    for article in material.articles:
+        events.update(EVENT_WORDS[w.lower()] for w in EVENT_WORD.findall(article.text))
+    if events:
+        ctx.event = min(events, key=lambda e: (-events[e], e))
     return ctx
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from storyline.model import ClaimKind, Quantity, Span, TimexType
@@ -18,7 +18,14 @@ from storyline.synthesize.claim_facts.context import (
     is_withdrawn,
     rx,
 )
-from storyline.synthesize.claim_facts.measures import MEASURES, is_money, measure_of
+from storyline.synthesize.claim_facts.measures import Measure, is_money, measure_of
+from storyline.synthesize.claim_facts.naming import (
+    UnitMeasure,
+    base_factor,
+    dimension,
+    money_measure,
+    unit_measure,
+)
 from storyline.synthesize.claim_facts.scopes import scope_candidates, scope_of
 
 
@@ -116,6 +123,9 @@ _PERSON_WORDS = rx(
 )
 _QUALIFIER = rx(r"\b(?:damage|cost|costs|loss|losses)\s+(?:to|of|in)\s+(?:the\s+)?([a-z]+)")
 _GENERIC_QUALIFIERS = frozenset({"damage", "strike", "flood", "economy", "country", "repairs"})
+_CONVERSION = re.compile(
+    r"^\s*\(\s*(?:about|some|around|roughly|approximately|nearly|almost|or)?\s*$", re.I
+)
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 
 
@@ -162,6 +172,50 @@ def _as_of(art: ArticleView, lo: int, hi: int, sentence: Span) -> datetime | Non
     return datetime(best.year, best.month, best.day, 12, tzinfo=UTC)
 
 
+_REPORT_BEFORE = rx(
+    r"\b(?:said|says|told|reported|announced|added|confirmed|stated|estimated|put it)\s+"
+    r"(?:\w+\s+)?(?:on\s+|late\s+on\s+|early\s+on\s+)?$"
+)
+
+
+_SINCE = rx(r"\b(?:since|until|till|by|so far|to date)\b")
+
+
+def _happened(
+    art: ArticleView, q: Quantity, seg: tuple[int, int], sentence: Span
+) -> tuple[int, int] | None:
+    """The day a figure's sentence dates its happening to ("struck on Saturday, killing 3"):
+    the resolved day nearest the figure, before its segment ends, that is not the day a
+    source spoke ("officials said on Wednesday") nor an earlier report's."""
+    text = art.article.text
+    if _EARLIER_REPORT.search(text, sentence.start, sentence.end):
+        return None
+    best: tuple[int, int] | None = None
+    for t in art.annotations.timexes:
+        if t.type not in (TimexType.DATE, TimexType.TIME):
+            continue
+        if not (sentence.start <= t.start and t.end <= seg[1]):
+            continue
+        if _REPORT_BEFORE.search(text[max(sentence.start, t.start - 40) : t.start]):
+            continue
+        between = text[min(q.end, t.end) : max(q.start, t.start)]
+        if _SINCE.search(between) or _SINCE.search(
+            text, max(sentence.start, t.start - 12), t.start
+        ):
+            continue  # "evacuated since the fire started on Wednesday": a count so far
+        m = _DAY.match(t.value)
+        if m is None:
+            continue
+        try:
+            day = date(int(m.group(1)), int(m.group(2)), int(m.group(3))).toordinal()
+        except ValueError:
+            continue
+        distance = q.start - t.end if t.end <= q.start else t.start - q.end
+        if best is None or abs(distance) < best[0]:
+            best = (abs(distance), day)
+    return None if best is None else (best[1], best[1])
+
+
 def _background(art: ArticleView, q: Quantity, seg: tuple[int, int], sentence: Span) -> bool:
     """A figure about an earlier era ("in 1957, when more than 40 people died") is history,
     not a claim of this story: an earlier year named before it in its sentence, or in its
@@ -180,6 +234,106 @@ def _background(art: ArticleView, q: Quantity, seg: tuple[int, int], sentence: S
         if year is None or old < year:
             return True
     return False
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """What a figure measures, as its fact states it."""
+
+    measure: str
+    predicate: str
+    scope: str | None
+    """The scope, when already known ("" for measures that hold regardless of place); None:
+    look for it in the text."""
+    disputable: bool
+    as_of: datetime | None = None
+
+
+def _predicate(q: Quantity) -> str:
+    """What values of the figure are compared as: a count, an amount in one currency, or a
+    dimension (figures in kilometres and in miles are compared as lengths)."""
+    if is_money(q.unit) and q.unit is not None:
+        return "amount in " + q.unit.partition("/")[0]
+    if q.unit is None or q.unit == "percent":
+        return "number" if q.unit is None else "percent"
+    return dimension(q.unit)
+
+
+def _plural(noun: str) -> str:
+    if noun.endswith("s"):
+        return noun
+    if noun.endswith(("x", "ch", "sh")):
+        return noun + "es"
+    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+        return noun[:-1] + "ies"
+    return noun + "s"
+
+
+def _name(
+    ctx: StoryContext,
+    art: ArticleView,
+    q: Quantity,
+    seg: tuple[int, int],
+    sentence: Span,
+    measure: Measure | None,
+    magnitude: UnitMeasure | None,
+) -> Named | None:
+    """What a figure measures: a lexicon measure ("people evacuated"), a named sum of money
+    or quantity with a unit, a counted noun seen in two origins; None if the text does not say.
+    """
+    predicate = _predicate(q)
+    if magnitude is not None:
+        return Named(magnitude.name, magnitude.predicate, "", disputable=True)
+    if is_money(q.unit):
+        money = money_measure(ctx, art, q, seg, sentence, measure.name if measure else None)
+        if money is None:
+            return None
+        name, scoped = money
+        qualifier = _QUALIFIER.search(art.article.text, seg[0], seg[1])
+        if measure is not None and qualifier and qualifier.group(1) not in _GENERIC_QUALIFIERS:
+            name = f"{name} to {qualifier.group(1)}"  # "damage to agriculture" vs "to homes"
+        return Named(name, predicate, None if scoped else "", disputable=True)
+    if measure is not None:
+        name = measure.name
+        if name == "homes flooded" and ctx.event != "flood":
+            name = "homes damaged"  # the lexicon's homes, in a story of another event
+        return Named(name, predicate, None, disputable=True)
+    if q.unit is not None and q.unit != "percent":
+        unit = unit_measure(ctx, art, q, seg, sentence)
+        if unit is None:
+            return None
+        return Named(unit.name, unit.predicate, None if unit.scoped else "", disputable=True)
+    generic = q.counts in ("people", "person")  # "40,000 people" says not what they did
+    if (
+        q.counts is not None
+        and not generic
+        and q.unit is None
+        and q.value is not None
+        and q.value >= 10
+    ):
+        # A counted noun no lexicon measure takes ("1,640 members"): a claim only when two
+        # origins state it, never compared.
+        return Named(_plural(q.counts), predicate, None, disputable=False)
+    return None
+
+
+def _interval(q: Quantity) -> tuple[float, float]:
+    """The figure's comparison interval in the base unit of its dimension; a measured figure
+    ("10 kilometres", "6 miles") is good to half a unit of its last digit."""
+    low, high = figure_interval(q)
+    factor = base_factor(q.unit)
+    measured = q.unit is not None and not is_money(q.unit) and q.unit != "percent"
+    if measured and q.value is not None and q.low == q.high == q.value:
+        half = _half_unit(q.value)
+        low, high = min(low, q.value - half), max(high, q.value + half)
+    return low * factor, high * factor
+
+
+def _half_unit(value: float) -> float:
+    """Half the unit of a measured figure's last digit: 6 -> 0.5, 6.1 -> 0.05, 10 -> 0.5."""
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    decimals = len(text.partition(".")[2])
+    return 0.5 * 10.0**-decimals
 
 
 def quantity_facts(ctx: StoryContext, art: ArticleView) -> list[Fact]:
@@ -206,6 +360,9 @@ def quantity_facts(ctx: StoryContext, art: ArticleView) -> list[Fact]:
         ) or q.text.lower().startswith(("several ", "a few "))
         if q.value in (12.0, 100.0, 1000.0) and vague:
             q = replace(q, value=None, low=2 * q.value, high=9 * q.value)  # "several hundred"
+        converted = i > 0 and q.unit is not None and quantities[i - 1].unit is not None
+        if converted and _CONVERSION.match(text[quantities[i - 1].end : q.start]):
+            continue  # "10 kilometres (6 miles)": the same figure in other units
         seg = _segment(quantities, i, sentence)
         if _background(art, q, seg, sentence):
             continue
@@ -217,9 +374,12 @@ def quantity_facts(ctx: StoryContext, art: ArticleView) -> list[Fact]:
         counted_before = any(
             p.counts is not None and p.start >= sentence.start for p in quantities[:i]
         )
-        measure = measure_of(text, q, seg, sentence, counted_before)
+        magnitude = None
+        if q.unit is None and q.value is not None and 0 < q.value < 10:
+            magnitude = unit_measure(ctx, art, q, seg, sentence)
+        measure = None if magnitude else measure_of(text, q, seg, sentence, counted_before)
         bare = q.counts is None and q.unit is None
-        if bare and _NEXT_NOUN.match(text, q.end):
+        if bare and not magnitude and _NEXT_NOUN.match(text, q.end):
             continue  # "six high-capacity pumps": it counts a noun the annotator did not name
         # "father of three ... protest": a bare figure counts people only if it says so.
         people_word = _PERSON_WORDS.search(text, seg[0], seg[1])
@@ -229,60 +389,45 @@ def quantity_facts(ctx: StoryContext, art: ArticleView) -> list[Fact]:
             own_scope = scope_candidates(ctx, art, seg[0], seg[1])
             if not own_scope:
                 continue  # "the total included 18 detained later": a part of another figure
-        scope: str | None = None
-        inherited_time: datetime | None = None
-        if measure is None and previous is not None and q.counts is None:
+        named: Named | None = None
+        if measure is None and not magnitude and previous is not None and q.counts is None:
             near = sentence.start - previous[1] < 400
             # "the union put the number at nearly 60": the word comes shortly before the figure.
             lead = text[max(sentence.start, q.start - 60) : q.start]
             if near and _ANAPHORIC.search(lead):
-                name = previous[0].measure
-                measure = next((m for m in MEASURES if name.startswith(m.name)), None)
-                scope = previous[0].scope
-                inherited_time = previous[0].as_of
-                if measure is None:
-                    continue  # the figure restates one we could not classify
-        if measure is not None:
-            name = measure.name
-            disputable = True
-        elif q.counts is not None and q.unit is None and q.value is not None and q.value >= 10:
-            name, disputable = q.counts, False
-        elif q.unit is not None and q.unit != "percent" and q.counts is None:
-            base, _, per = q.unit.partition("/")
-            name, disputable = "amount" if is_money(q.unit) else f"figure in {base}s", False
-            if per and not is_money(q.unit):
-                name = f"{name} per {per}"
-        else:
-            continue
-        predicate = "number"
-        if is_money(q.unit) and q.unit is not None:
-            currency, _, per = q.unit.partition("/")
-            predicate = f"amount in {currency}"
-            qualifier = _QUALIFIER.search(text, seg[0], seg[1])
-            if measure is not None and qualifier and qualifier.group(1) not in _GENERIC_QUALIFIERS:
-                name = f"{name} to {qualifier.group(1)}"  # "damage to agriculture" vs "to homes"
-            if per:
-                name = f"{name} per {per}"
-        if scope is None:
-            scope = scope_of(ctx, art, q, seg, sentence)
-        low, high = figure_interval(q)
+                before = previous[0]
+                if q.unit is None and before.predicate.startswith("amount in "):
+                    # "... puts the figure at more than 7 billion": in the same currency.
+                    q = replace(q, unit=before.predicate.removeprefix("amount in "))
+                if _predicate(q) != before.predicate:
+                    continue  # the figure restates one in other units, or none we could name
+                named = Named(
+                    before.measure, before.predicate, before.scope, before.disputable, before.as_of
+                )
+        if named is None:
+            named = _name(ctx, art, q, seg, sentence, measure, magnitude)
+        if named is None:
+            continue  # the clause does not say what the figure measures
+        scope = named.scope if named.scope is not None else scope_of(ctx, art, q, seg, sentence)
+        low, high = _interval(q)
         fact = Fact(
             kind=ClaimKind.QUANTITY,
             article_id=art.article.id,
             start=sentence.start,
             end=sentence.end,
-            measure=name,
-            predicate=predicate,
+            measure=named.measure,
+            predicate=named.predicate,
             scope=scope,
             value=format_figure(q),
             low=low,
             high=high,
-            point=q.value,
+            point=None if q.value is None else q.value * base_factor(q.unit),
             estimate=not (q.value is not None and q.low == q.high == q.value),
-            disputable=disputable,
-            as_of=inherited_time or _as_of(art, seg[0], seg[1], sentence),
+            disputable=named.disputable,
+            as_of=named.as_of or _as_of(art, seg[0], seg[1], sentence),
             attributed=attribution(ctx, art, q.start, q.end),
             retracted=is_withdrawn(text, sentence, q.start),
+            happened=_happened(art, q, seg, sentence),
             order=(art.position, q.start),
         )
         facts.append(fact)

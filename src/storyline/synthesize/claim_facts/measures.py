@@ -90,11 +90,21 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         "people dead",
-        rx(r"\bdied\b|\bdead\b|\bkilled\b|\bdeath toll\b|\bfatalit\w+|\blost (?:their|his|her) li"),
+        rx(
+            r"\bdied\b|\bdead\b|\bkill(?:ed|ing)\b|\b(?:death )?toll\b|\bfatalit\w+"
+            r"|\blost (?:their|his|her) li"
+        ),
         None,
     ),
     Measure("people injured", rx(r"\binjur\w+|\bhurt\b|\bwounded\b"), None),
-    Measure("people arrested", rx(r"\barrest\w*|\bdetained\b|\bhauled in\b|\bin custody\b"), None),
+    Measure(
+        "people arrested",
+        rx(
+            r"\barrest\w*|\bdetain\w*|\bhauled in\b|\bin custody\b"
+            r"|\b(?:were|was|are|is|being|been) held\b"
+        ),
+        None,
+    ),
     Measure("people missing", rx(r"\bmissing\b"), None),
     Measure(
         "people in shelters",
@@ -130,10 +140,7 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         "cost",
-        rx(
-            r"\bcost(?:s|ing)? (?:the economy|the country)\b|\bcosting\b|\bdamage\b|\bloss(?:es)?\b"
-            r"|\bhad cost\b|\bstrike cost\b|\blosing\b"
-        ),
+        rx(r"\bcost(?:s|ing)?\b|\bdamage\b|\bloss(?:es)?\b|\blosing\b"),
         frozenset(),
         money=True,
     ),
@@ -151,8 +158,36 @@ _HEAD_MEASURES = {
     "injury": "people injured",
     "evacuee": "people evacuated",
     "evacuation": "people evacuated",
+    "detainee": "people arrested",
+    "dead": "people dead",
 }
 """Counted nouns that are the predicate themselves: "23 arrests", "three deaths"."""
+FIGHTER_HEADS = frozenset(
+    {
+        "fighter",
+        "militant",
+        "jihadist",
+        "rebel",
+        "insurgent",
+        "gunman",
+        "combatant",
+        "guerrilla",
+        "extremist",
+        "militiaman",
+        "mercenary",
+        "defender",
+    }
+)
+"""Counted nouns of armed groups: "6,000 militants" and "2,000 to 4,000 rebel fighters" are
+one measure (how many fighters), whatever a report calls them."""
+_NEVER = re.compile(r"(?!)")
+_FIGHTERS = Measure("fighters", _NEVER, FIGHTER_HEADS)
+_FIGHTER_FATES = ("people dead", "people injured", "people arrested", "people missing")
+_CLAUSE_EDGE = re.compile(r"[,;:—()]")
+_RISEN_TO = rx(
+    r"\b(?:rose|risen|climbed|jumped|reached|increased|grew|went up|stood|stands|fell|dropped)"
+    r"\s+(?:to|at)\s+(?:about|around|some|nearly|almost|more than|at least|over)?\s*$"
+)
 _PROTEST_CONTEXT = rx(r"\b(?:(?-i:march)|protest|rally|demonstration|crowd)")
 _MODAL_BEFORE = re.compile(r"\b(?:can|could|would|may|might|will|should)\s+(?:\w+\s+)?$", re.I)
 _PREDICATE_REACH = 80
@@ -179,6 +214,23 @@ def nearest(matches: list[tuple[int, int, str]], q: Quantity) -> str | None:
     return None if best is None else best[2]
 
 
+def _fighters(text: str, q: Quantity, sentence: Span) -> Measure:
+    """Fighters, or fighters killed, wounded, captured: only a verb in the figure's own clause
+    says what happened to them ("6,000 militants were left to hold the town, more than half of
+    them killed" counts the defenders, not the dead)."""
+    lo = sentence.start
+    for m in _CLAUSE_EDGE.finditer(text, max(sentence.start, q.start - 40), q.start):
+        lo = m.end()
+    hi = min(sentence.end, q.end + 50)
+    edge = _CLAUSE_EDGE.search(text, q.end, hi)
+    hi = edge.start() if edge else hi
+    for fate in MEASURES:
+        if fate.name in _FIGHTER_FATES and fate.pattern.search(text, lo, hi):
+            name = fate.name.replace("people", "fighters")
+            return Measure(name, fate.pattern, FIGHTER_HEADS)
+    return _FIGHTERS
+
+
 def measure_of(
     text: str, q: Quantity, seg: tuple[int, int], sentence: Span, counted_before: bool
 ) -> Measure | None:
@@ -190,6 +242,8 @@ def measure_of(
     """
     head = head_of(q.counts)
     money = is_money(q.unit)
+    if head in FIGHTER_HEADS and q.unit is None:
+        return _fighters(text, q, sentence)
     if head in _HEAD_MEASURES and q.unit is None:
         return next(m for m in MEASURES if m.name == _HEAD_MEASURES[head])
     # In its own segment a predicate must be near the figure ("40 firefighters and six pumps
@@ -219,7 +273,11 @@ def measure_of(
                 if _MODAL_BEFORE.search(text[max(0, match.start() - 20) : match.start()]):
                     continue  # "they can arrest a hundred of us": a hypothetical
                 candidates.append((match.start(), match.end(), str(index)))
-        found = nearest(candidates, q)
+        # "the death toll ... has risen to 24": the measure the figure is the new value of.
+        rising = [
+            c for c in candidates if c[1] <= q.start and _RISEN_TO.search(text, c[1], q.start)
+        ]
+        found = nearest(rising or candidates, q)
         if found is not None:
             measure = MEASURES[int(found)]
             # The sentence and the one or two before it say what was taken part in.

@@ -45,6 +45,10 @@ def scope_candidates(
         name = {"nationwide": "the country", "countrywide": "the country"}.get(word, "the " + word)
         if word == "region" and ctx.region:
             name = ctx.region
+        elif word == "capital" and ctx.capital:
+            name = ctx.capital
+        elif word == "province" and ctx.province:
+            name = ctx.province
         elif word in ("town", "city") and (art.dateline or ctx.main_place):
             name = art.dateline or ctx.main_place or name
         found.append((m.start(), m.end(), name))
