@@ -7,11 +7,15 @@ disagreements"); in short:
 **What becomes a claim** (facts are read off the stored annotations by
 :mod:`storyline.synthesize.claim_facts`; no parser runs here):
 
-* *Figures*: a quantity whose predicate is in a small lexicon of what news reports count and
-  revise (people evacuated, dead, injured, arrested, ...; homes flooded; ships waiting; money as
-  cost or aid), with a *scope* (the place it holds for) and the day it was given. A figure with
-  an unknown predicate is a claim only when two independent origins state it. Fractions, caps,
-  parts of other figures, hypotheticals and figures about an earlier era are left out.
+* *Figures*: a quantity whose text says what it measures: a count with a predicate news
+  reports compare and revise (people evacuated, dead, injured, arrested, ...; fighters; homes;
+  ships), a figure with a unit named by its relation (depth, magnitude, distance of the
+  epicentre from a place), money named by what it is (cost of the strike, value of the
+  contracts), with a *scope* (the place it holds for; a place inside another is one scope
+  unless an article sets them apart) and the day it was given. A counted noun with no
+  predicate is a claim only when two independent origins state it; a figure whose clause
+  says not what it measures is none. Fractions, caps, parts of other figures, hypotheticals
+  and figures about an earlier happening are left out.
 * *Events* (a trigger with a date next to it: "the strike began on March 6", "Ortega resigned
   on Tuesday") and *states* (a person-state trigger without one: "pleaded not guilty").
 * *Superlatives* with their reference ("worst flood since 1957") and *statements*: the first

@@ -15,6 +15,9 @@ values are incompatible (see :mod:`storyline.synthesize.claims` for when figures
   superlatives, different references for the same superlative): they cannot all be true.
 * **spread**: conflicting claims in one moment where at least one is an estimate ("about",
   "nearly", "more than", a range): sources estimate one quantity differently.
+* **spread** (undated): reports without a publication time giving different counts that grow
+  (people dead, fighters): whether one revised another cannot be told.
+* never between figures dated to two happenings of one story (two quakes, two votes).
 * **scope**: the same kind and predicate with different scopes whose leading claims conflict
   ("8,000 across the region" vs "3,000 in Eastbrook"): similar-looking figures about different
   things, listed so that a reader does not take them for a contradiction.

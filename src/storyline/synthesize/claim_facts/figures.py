@@ -48,6 +48,7 @@ def _unit_suffix(unit: str | None) -> str:
     base, _, per = unit.partition("/")
     # Codes stay as they are ("USD"); unit words are plural ("valors", "crowns", "litres").
     text = base if not base.islower() or base.endswith("s") else base + "s"
+    text = {"foots": "feet", "inchs": "inches"}.get(text, text)
     return f" {text}" + (f" a {per}" if per else "")
 
 
@@ -121,7 +122,7 @@ _PERSON_WORDS = rx(
     r"\b(?:people|residents|evacuees|persons|inhabitants|villagers|dead|killed|died|toll|"
     r"workers|protesters|strikers|victims)\b"
 )
-_QUALIFIER = rx(r"\b(?:damage|cost|costs|loss|losses)\s+(?:to|of|in)\s+(?:the\s+)?([a-z]+)")
+_QUALIFIER = rx(r"\b(?:damage|cost|costs|loss|losses)\s+to\s+(?:the\s+)?([a-z]+)")
 _GENERIC_QUALIFIERS = frozenset({"damage", "strike", "flood", "economy", "country", "repairs"})
 _CONVERSION = re.compile(
     r"^\s*\(\s*(?:about|some|around|roughly|approximately|nearly|almost|or)?\s*$", re.I
@@ -226,6 +227,13 @@ def _background(art: ArticleView, q: Quantity, seg: tuple[int, int], sentence: S
             continue
         if t.start > q.start and t.start >= seg[1]:
             continue
+        month = re.match(r"^(\d{4})-(\d{2})$", t.value)
+        if month is not None and art.published is not None:
+            # "That temblor killed six in September", in a November report: another happening.
+            then = int(month.group(1)) * 12 + int(month.group(2))
+            if then <= art.published.year * 12 + art.published.month - 2:
+                return True
+            continue
         m = re.match(r"^(\d{3,4})", t.value)
         if m is None:
             continue
@@ -303,7 +311,10 @@ def _name(
         if unit is None:
             return None
         return Named(unit.name, unit.predicate, None if unit.scoped else "", disputable=True)
-    generic = q.counts in ("people", "person")  # "40,000 people" says not what they did
+    # "40,000 people" says not what they did; "a 1,500-square-kilometre island" counts no
+    # kilometres.
+    generic = q.counts in ("people", "person") or base_factor(q.counts) != 1.0
+    generic = generic or (q.counts or "").rstrip("s") in ("kilometer", "meter", "mile")
     if (
         q.counts is not None
         and not generic

@@ -62,6 +62,9 @@ _PERSON_HEADS = frozenset(
         "fisherman",
         "farmer",
         "voter",
+        "suspect",
+        "pirate",
+        "hostage",
     ]
 )
 
@@ -96,7 +99,7 @@ MEASURES: tuple[Measure, ...] = (
         ),
         None,
     ),
-    Measure("people injured", rx(r"\binjur\w+|\bhurt\b|\bwounded\b"), None),
+    Measure("people injured", rx(r"\binjur\w+|\bhurt\b|\bwound(?:ed|ing)\b"), None),
     Measure(
         "people arrested",
         rx(
@@ -140,7 +143,10 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         "cost",
-        rx(r"\bcost(?:s|ing)?\b|\bdamage\b|\bloss(?:es)?\b|\blosing\b"),
+        rx(
+            r"\bcost(?:s|ing)? (?:the )?(?:economy|country|treasury|taxpayers?|state|budget)\b"
+            r"|\bcosting\b|\bdamage\b|\bloss(?:es)?\b|\bhad cost\b|\bstrike cost\b|\blosing\b"
+        ),
         frozenset(),
         money=True,
     ),

@@ -101,8 +101,8 @@ _DIRECTION = (
     r"|away|outside|off(?: the coast of)?|short)"
 )
 _DISTANCE_AFTER = re.compile(
-    r"\s*(?:\([^)]{0,40}\)\s*)?(?:" + _DIRECTION + r"\s+)?(?:of|from)\s+(?P<place>the\s+[a-z]+"
-    r"(?:\s+of\s+[A-Z][\w'’-]*)?|[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)",
+    r"\s*(?:\([^)]{0,40}\)\s*)?(?:" + _DIRECTION + r"\s+)?(?:of|from)\s+(?:the\s+[a-z]+\s+of\s+)?"
+    r"(?P<place>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*|the\s+[a-z]+)",
     re.IGNORECASE,
 )
 _DISTANCE_BEFORE = rx(r"\b(?:distance|located|situated|centred|centered)\b[^.;]{0,30}$")
@@ -113,8 +113,10 @@ _AREA_VERB = rx(
     r"\b(burn(?:ed|t|ing)|scorch(?:ed|ing)|destroy(?:ed|ing)|flood(?:ed|ing)|cover(?:ed|ing|s))\b"
 )
 _WIND = rx(r"\bwinds?\b|\bgusts?\b")
-_TEMPERATURE = rx(r"\btemperatures?\b")
-_OF_STUFF = re.compile(r"\s+of\s+(?:[a-z][\w-]*\s+)?([a-z][\w-]*)")
+_OF_STUFF = re.compile(
+    r"\s+of\s+([a-z][\w-]*)(?:\s+(?!(?:will|would|was|were|had|has|have|is|are|and|or|to|from"
+    r"|for|in|on|at|by|that|which|a|an|the)\b)([a-z][\w-]*))?"
+)
 
 
 def _place_name(art: ArticleView, start: int, text: str) -> str:
@@ -154,8 +156,11 @@ def unit_measure(
     base, _, per = (q.unit or "").partition("/")
     if base == "degree" or not base:
         quake = _QUAKE.search(text, sentence.start, sentence.end)
-        magnitude = _MAGNITUDE.search(text, *near)
-        small = q.value is not None and 0 < q.value < 10
+        # "magnitude 6.1", "a 5.6 magnitude quake", "measuring 6.1 on the Richter scale": the
+        # word is next to the figure, which counts nothing else ("injured three people").
+        magnitude = _MAGNITUDE.search(text, max(seg[0], q.start - 20), min(seg[1], q.end + 25))
+        counts_other = q.counts is not None and not _QUAKE.search(q.counts)
+        small = q.value is not None and 0 < q.value < 10 and not counts_other
         if small and (magnitude or (base == "degree" and quake)):
             shaken = "earthquake" if quake else (_event(ctx, text, sentence) or "earthquake")
             return UnitMeasure(f"magnitude of the {shaken}", "magnitude", scoped=False)
@@ -202,26 +207,24 @@ def unit_measure(
         if _WIND.search(text, sentence.start, sentence.end):
             return UnitMeasure("wind speed", "speed", scoped=True)
         return None
-    if kind == "degrees":
-        if _TEMPERATURE.search(text, sentence.start, sentence.end):
-            return UnitMeasure("temperature", "degrees", scoped=True)
-        return None
     if kind in ("mass", "volume", "power"):
         stuff = _OF_STUFF.match(text, q.end, sentence.end)
         if stuff is not None:
-            return UnitMeasure(f"{stuff.group(1).lower()}{rate}", kind, scoped=True)
+            words = " ".join(w for w in stuff.groups() if w).lower()
+            return UnitMeasure(f"{words}{rate}", kind, scoped=True)
     return None
 
 
 # -- money ------------------------------------------------------------------------------------
 
+_AUXILIARIES = r"(?:is|was|are|were|has|had|have|will|would|been|being|estimated|now|also|still)"
 _COST_OWNER_BEFORE = re.compile(
-    r"\b(?:the|a|an|this|its)\s+(?:[a-z][\w-]*\s+)?([a-z][\w-]*)(?:,\s+which|\s+which)?\s+"
-    r"(?:(?:is|was|has|had|have|will|would)\s+)?(?:been\s+)?cost(?:s|ing)?\b",
+    r"\b(?:the|a|an|this|its)\s+(?:[a-z][\w-]*\s+)??(?!" + _AUXILIARIES + r"\b)([a-z][\w-]*)"
+    r"(?:,?\s+which)?\s+(?:" + _AUXILIARIES + r"\s+){0,3}cost(?:s|ing)?\b",
 )
 _COST_OF = rx(r"\bcost\s+of\s+(?:the\s+)?([a-z][\w-]*)")
 _GENERIC_OWNERS = frozenset(
-    {"damage", "damages", "loss", "losses", "repairs", "it", "economy", "country", "figure"}
+    {"damage", "damages", "loss", "losses", "it", "economy", "country", "figure"}
 )
 _WORTH = re.compile(
     r"\b([a-z][\w-]*)(?:,?\s+which)?(?:\s+(?:together|combined|in total|altogether))?"
@@ -326,6 +329,15 @@ def money_measure(
         return f"{adjective}cost of the {owner}{suffix}", True
     if lexicon is not None:
         return f"{adjective}{lexicon}{suffix}", True
+    cost_of = _COST_OF.search(lead)
+    owner = None
+    for m in _COST_OWNER_BEFORE.finditer(lead):
+        owner = m.group(1).lower()
+    costly = owner is not None and (owner in EVENT_WORDS or owner in _MONEY_NOUNS)
+    if cost_of is not None or costly:
+        word = cost_of.group(1).lower() if cost_of is not None else owner
+        if word not in ("a", "an", "its", "their", "living"):
+            return f"{adjective}cost of the {_owner_word(ctx, word, text, sentence)}{suffix}", True
     worth = _WORTH.search(lead)
     if worth is not None and worth.group(1) not in ("is", "was", "be"):
         return f"value of the {worth.group(1).lower()}", False

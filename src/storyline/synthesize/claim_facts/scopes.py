@@ -17,6 +17,7 @@ _EVENT_NOUN = re.compile(
     r"\s+(?:flood|floods|flooding|strike|fire|wildfire|disaster|crisis|collapse|protests?|mine|"
     r"dispute|case|scandal|inquiry|accident|storm|earthquake|march|blockade)\b"
 )
+_OF_NAME = re.compile(r"\s+of\s+([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
 _GENERIC_SCOPE = rx(
     r"\b(?:in|across|throughout|from)\s+the\s+(region|country|city|town|capital|area|province)\b"
     r"(?!['’]s)"
@@ -51,6 +52,9 @@ def scope_candidates(
             name = ctx.province
         elif word in ("town", "city") and (art.dateline or ctx.main_place):
             name = art.dateline or ctx.main_place or name
+        named = _OF_NAME.match(text, m.end(), hi)
+        if named is not None:  # "in the province of Hormozgan": the name, not the word
+            name = named.group(1)
         found.append((m.start(), m.end(), name))
     return found
 
@@ -71,7 +75,7 @@ def _raw_scope(
 ) -> str:
     # Names glued to the counted noun: "3,000 Eastbrook residents".
     for e in art.annotations.entities:
-        if q.end <= e.start <= q.end + 2:
+        if q.end <= e.start <= q.end + 2 and not art.article.text[q.end : e.start].strip():
             return art.names.get((e.start, e.end), e.canonical)
     text = art.article.text
 
