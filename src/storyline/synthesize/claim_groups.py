@@ -56,8 +56,10 @@ class ClaimGroup:
 
     @property
     def days(self) -> set[tuple[int, int]]:
-        """The days of the happening its figures count, where their sentences date it."""
-        return {f.happened for f in self.facts if f.happened is not None}
+        """The days of the happening its figures count, when every one of its sentences dates
+        it (one undated figure may be of either happening: then none is known)."""
+        days = {f.happened for f in self.facts}
+        return set() if None in days else {d for d in days if d is not None}
 
     def same_happening(self, days: set[tuple[int, int]]) -> bool:
         """Whether figures dated to ``days`` may count what this group counts: yes unless

@@ -182,6 +182,27 @@ _REPORT_BEFORE = rx(
 _SINCE = rx(r"\b(?:since|until|till|by|so far|to date)\b")
 
 
+_HAPPENING_MEASURES = (
+    "people dead",
+    "people injured",
+    "people arrested",
+    "people missing",
+    "people rescued",
+    "people at protests",
+    "fighters ",
+    "magnitude of",
+    "depth of the",
+    "distance of the epicentre",
+)
+"""Measures of what one happening did (a quake's dead, a march's crowd): a day named in their
+sentence is the happening's. Other measures are states observed on a day ("47 ships were
+waiting on Thursday"): the same measure on another day, not another happening."""
+
+
+def _of_happening(measure: str) -> bool:
+    return measure.startswith(_HAPPENING_MEASURES) and measure != "depth of the water"
+
+
 def _happened(
     art: ArticleView, q: Quantity, seg: tuple[int, int], sentence: Span
 ) -> tuple[int, int] | None:
@@ -438,7 +459,7 @@ def quantity_facts(ctx: StoryContext, art: ArticleView) -> list[Fact]:
             as_of=named.as_of or _as_of(art, seg[0], seg[1], sentence),
             attributed=attribution(ctx, art, q.start, q.end),
             retracted=is_withdrawn(text, sentence, q.start),
-            happened=_happened(art, q, seg, sentence),
+            happened=_happened(art, q, seg, sentence) if _of_happening(named.measure) else None,
             order=(art.position, q.start),
         )
         facts.append(fact)
