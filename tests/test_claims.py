@@ -196,7 +196,7 @@ def test_wire_copies_add_support_but_not_sources(story_material: Build) -> None:
 def test_figures_agree_within_rounding_and_hedges_only() -> None:
     from storyline.model import Quantity
     from storyline.synthesize.claim_facts import Fact, figure_interval
-    from storyline.synthesize.claims import ClaimGroup
+    from storyline.synthesize.claim_groups import ClaimGroup
 
     def q(text: str, value: float | None, low: float | None, high: float | None) -> Quantity:
         return Quantity(

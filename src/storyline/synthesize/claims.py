@@ -7,11 +7,15 @@ disagreements"); in short:
 **What becomes a claim** (facts are read off the stored annotations by
 :mod:`storyline.synthesize.claim_facts`; no parser runs here):
 
-* *Figures*: a quantity whose predicate is in a small lexicon of what news reports count and
-  revise (people evacuated, dead, injured, arrested, ...; homes flooded; ships waiting; money as
-  cost or aid), with a *scope* (the place it holds for) and the day it was given. A figure with
-  an unknown predicate is a claim only when two independent origins state it. Fractions, caps,
-  parts of other figures, hypotheticals and figures about an earlier era are left out.
+* *Figures*: a quantity whose text says what it measures: a count with a predicate news
+  reports compare and revise (people evacuated, dead, injured, arrested, ...; fighters; homes;
+  ships), a figure with a unit named by its relation (depth, magnitude, distance of the
+  epicentre from a place), money named by what it is (cost of the strike, value of the
+  contracts), with a *scope* (the place it holds for; a place inside another is one scope
+  unless an article sets them apart) and the day it was given. A counted noun with no
+  predicate is a claim only when two independent origins state it; a figure whose clause
+  says not what it measures is none. Fractions, caps, parts of other figures, hypotheticals
+  and figures about an earlier happening are left out.
 * *Events* (a trigger with a date next to it: "the strike began on March 6", "Ortega resigned
   on Tuesday") and *states* (a person-state trigger without one: "pleaded not guilty").
 * *Superlatives* with their reference ("worst flood since 1957") and *statements*: the first
@@ -36,14 +40,15 @@ import hashlib
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 
 from storyline.model import Claim, ClaimKind, Disagreement, Evidence, StoryMaterial
 from storyline.synthesize.claim_facts import Fact, StoryContext, extract_facts
+from storyline.synthesize.claim_facts.places import contains
+from storyline.synthesize.claim_groups import INTERVAL_KINDS, Bucket, ClaimGroup
+from storyline.synthesize.disagreements import find_disagreements
 from storyline.synthesize.sources import independent_sources
 
-__all__ = ["ClaimGroup", "analyze_claims", "claim_id", "group_claims"]
+__all__ = ["analyze_claims", "claim_id", "group_claims"]
 
 MAX_CLUSTERS = 32
 """Clusters kept per bucket; a fact compatible with none of them past this starts no new one
@@ -57,12 +62,6 @@ _KIND_ORDER = {
     ClaimKind.STATEMENT: 4,
 }
 
-_INTERVAL_KINDS = (ClaimKind.QUANTITY, ClaimKind.EVENT)
-"""Kinds whose values are intervals (figures; dates as day ordinals) compared by overlap."""
-
-Bucket = tuple[ClaimKind, str, str, str]
-"""(kind, measure, predicate, scope): what a fact is about, regardless of its value."""
-
 
 def claim_id(subject: str, predicate: str, value: str) -> str:
     """``c-`` and a short hash of (subject, predicate, value).
@@ -72,74 +71,6 @@ def claim_id(subject: str, predicate: str, value: str) -> str:
     """
     digest = hashlib.sha1(f"{subject}\x00{predicate}\x00{value}".encode()).hexdigest()
     return "c-" + digest[:12]
-
-
-@dataclass(slots=True)
-class ClaimGroup:
-    """A claim with the facts behind it, what disagreements are computed from."""
-
-    bucket: Bucket
-    facts: list[Fact]
-    low: float | None = None
-    high: float | None = None
-    """Common interval of the figures (their intersection)."""
-    claim: Claim | None = None
-    retracted: bool = False
-    sources: int = 0
-
-    @property
-    def first_seen(self) -> datetime | None:
-        times = [f.as_of for f in self.facts if f.as_of is not None]
-        return min(times) if times else None
-
-    @property
-    def estimate(self) -> bool:
-        return any(f.estimate for f in self.facts)
-
-    @property
-    def disputable(self) -> bool:
-        return any(f.disputable for f in self.facts)
-
-    @property
-    def value(self) -> str:
-        assert self.claim is not None
-        return self.claim.value
-
-    @property
-    def points(self) -> list[float]:
-        return [f.point for f in self.facts if f.point is not None]
-
-    def compatible(
-        self, low: float | None, high: float | None, points: Sequence[float] = ()
-    ) -> bool:
-        """Whether values in ``[low, high]`` stated as ``points`` agree with this group's.
-
-        The intervals must overlap, and when both sides state figures, one side's figure must
-        lie in the other's interval: "about 300" and "about 250" overlap only at the edges of
-        their bands (270-275) and are two estimates, not one.
-        """
-        if not _overlap(self.low, self.high, low, high):
-            return False
-        mine = self.points
-        if not points or not mine:
-            return True
-        return any(_inside(p, self.low, self.high) for p in points) or any(
-            _inside(p, low, high) for p in mine
-        )
-
-
-def _inside(point: float, low: float | None, high: float | None) -> bool:
-    return (low is None or low <= point) and (high is None or point <= high)
-
-
-def _overlap(
-    a_low: float | None, a_high: float | None, b_low: float | None, b_high: float | None
-) -> bool:
-    lo1 = -math.inf if a_low is None else a_low
-    hi1 = math.inf if a_high is None else a_high
-    lo2 = -math.inf if b_low is None else b_low
-    hi2 = math.inf if b_high is None else b_high
-    return max(lo1, lo2) <= min(hi1, hi2)
 
 
 def _bucket(fact: Fact) -> Bucket:
@@ -163,11 +94,54 @@ def _fill_scopes(facts: list[Fact]) -> list[Fact]:
     return out
 
 
+def _merge_nested_scopes(ctx: StoryContext, facts: list[Fact]) -> list[Fact]:
+    """A figure for a city and one for its province (as the story's texts say: "Dastgerd, in
+    Varesh province") are of one scope, named after the better-supported one, unless an
+    article gives the measure for both: then the text sets them apart ("8,000 across the
+    region, 3,000 of them in Eastbrook")."""
+    from dataclasses import replace
+
+    by_measure: dict[tuple[str, str], list[Fact]] = {}
+    for f in facts:
+        if f.kind is ClaimKind.QUANTITY and f.scope:
+            by_measure.setdefault((f.measure, f.predicate), []).append(f)
+    renamed: dict[tuple[str, str, str], str] = {}
+    for (measure, predicate), members in by_measure.items():
+        counts = Counter(f.scope for f in members)
+        if len(counts) < 2:
+            continue
+        articles: dict[str, set[str]] = {}
+        for f in members:
+            articles.setdefault(f.scope, set()).add(f.article_id)
+        scopes = sorted(counts, key=lambda s: (-counts[s], s))
+        root = {s: s for s in scopes}
+        for a in scopes:
+            for b in scopes:
+                if a == b or not contains(ctx, a, b) or root[a] == root[b]:
+                    continue
+                group_a = [s for s in scopes if root[s] == root[a]]
+                group_b = [s for s in scopes if root[s] == root[b]]
+                if any(articles[x] & articles[y] for x in group_a for y in group_b):
+                    continue  # one article names both: they are set apart
+                keep, other = sorted((root[a], root[b]), key=scopes.index)
+                for s in scopes:
+                    if root[s] == other:
+                        root[s] = keep
+        for s in scopes:
+            if root[s] != s:
+                renamed[(measure, predicate, s)] = root[s]
+    if not renamed:
+        return facts
+    return [
+        replace(f, scope=renamed.get((f.measure, f.predicate, f.scope), f.scope)) for f in facts
+    ]
+
+
 def _cluster(facts: Sequence[Fact]) -> list[ClaimGroup]:
     """Facts of one bucket -> groups of equivalent facts."""
     bucket = _bucket(facts[0])
     groups: list[ClaimGroup] = []
-    if facts[0].kind in _INTERVAL_KINDS:
+    if facts[0].kind in INTERVAL_KINDS:
 
         def width(f: Fact) -> float:
             lo = f.low if f.low is not None else -math.inf
@@ -177,7 +151,12 @@ def _cluster(facts: Sequence[Fact]) -> list[ClaimGroup]:
         for f in sorted(facts, key=lambda f: (width(f), f.order)):
             for g in groups:
                 points = [f.point] if f.point is not None else []
-                if g.retracted == f.retracted and g.compatible(f.low, f.high, points):
+                days = {f.happened} if f.happened is not None else set()
+                if (
+                    g.retracted == f.retracted
+                    and g.same_happening(days)
+                    and g.compatible(f.low, f.high, points)
+                ):
                     g.facts.append(f)
                     g.low = (
                         max(x for x in (g.low, f.low) if x is not None)
@@ -255,7 +234,7 @@ def _keep_main_statements(by_id: dict[str, ClaimGroup]) -> None:
 def group_claims(ctx: StoryContext, facts: Sequence[Fact]) -> list[ClaimGroup]:
     """Facts -> claim groups (with their :class:`Claim`), selected and ordered."""
     buckets: dict[Bucket, list[Fact]] = {}
-    for f in _fill_scopes(list(facts)):
+    for f in _merge_nested_scopes(ctx, _fill_scopes(list(facts))):
         buckets.setdefault(_bucket(f), []).append(f)
     groups: list[ClaimGroup] = []
     for bucket_facts in buckets.values():
@@ -315,8 +294,6 @@ def analyze_claims(
 
     Deterministic: the same material gives the same claims, ids and order.
     """
-    from storyline.synthesize.disagreements import find_disagreements
-
     ctx, facts = extract_facts(material)
     groups = group_claims(ctx, facts)
     disagreements = find_disagreements(groups, ctx)

@@ -15,6 +15,9 @@ values are incompatible (see :mod:`storyline.synthesize.claims` for when figures
   superlatives, different references for the same superlative): they cannot all be true.
 * **spread**: conflicting claims in one moment where at least one is an estimate ("about",
   "nearly", "more than", a range): sources estimate one quantity differently.
+* **spread** (undated): reports without a publication time giving different counts that grow
+  (people dead, fighters): whether one revised another cannot be told.
+* never between figures dated to two happenings of one story (two quakes, two votes).
 * **scope**: the same kind and predicate with different scopes whose leading claims conflict
   ("8,000 across the region" vs "3,000 in Eastbrook"): similar-looking figures about different
   things, listed so that a reader does not take them for a contradiction.
@@ -31,7 +34,7 @@ from itertools import pairwise
 
 from storyline.model import ClaimKind, Disagreement, DisagreementType
 from storyline.synthesize.claim_facts import Fact, StoryContext
-from storyline.synthesize.claims import ClaimGroup
+from storyline.synthesize.claim_groups import ClaimGroup
 
 __all__ = ["MAX_SCOPES", "find_disagreements"]
 
@@ -40,6 +43,8 @@ MAX_SCOPES = 4
 
 
 def _conflict(a: ClaimGroup, b: ClaimGroup) -> bool:
+    if not a.same_happening(b.days):
+        return False  # figures of two happenings of one story (two quakes, two votes)
     if a.bucket[0] in (ClaimKind.QUANTITY, ClaimKind.EVENT):
         return not a.compatible(b.low, b.high, b.points)
     return a.value != b.value
@@ -139,7 +144,40 @@ def _days(groups: Sequence[ClaimGroup]) -> list[Day]:
     return [(d, list(present[d].values())) for d in sorted(present)]
 
 
-def _same_moment(ctx: StoryContext, day: Day) -> Disagreement | None:
+def _undated(groups: Sequence[ClaimGroup]) -> list[ClaimGroup]:
+    """The groups none of whose figures has a date: reports without a publication time."""
+    return [g for g in groups if all(f.as_of is None for f in g.facts)]
+
+
+def _counts_so_far(group: ClaimGroup) -> bool:
+    """A count that grows as a story goes on (people dead, injured, arrested, evacuated)."""
+    return group.bucket[0] is ClaimKind.QUANTITY and group.bucket[1].startswith(
+        ("people ", "fighters", "homes ")
+    )
+
+
+def _unordered(ctx: StoryContext, groups: Sequence[ClaimGroup]) -> Disagreement | None:
+    """Conflicting figures of reports with no date: a count that grows is a spread (whether a
+    later report revised an earlier one cannot be told); other values follow the same-time
+    rule."""
+    conflicting = [g for g in groups if any(_conflict(g, h) for h in groups if h is not g)]
+    if len(conflicting) < 2:
+        return None
+    if not all(_counts_so_far(g) for g in conflicting):
+        return _same_moment(ctx, (None, conflicting), undated=True)
+    conflicting.sort(key=lambda g: (-g.sources, g.value))
+    cited = "; ".join(_cite(ctx, g) for g in conflicting)
+    return Disagreement(
+        type=DisagreementType.SPREAD,
+        claim_ids=_ids(conflicting),
+        explanation=(
+            f"Reports give different figures for {_subject(conflicting[0])}, and none is dated,"
+            f" so a later count revising an earlier one cannot be told from a spread: {cited}."
+        ),
+    )
+
+
+def _same_moment(ctx: StoryContext, day: Day, undated: bool = False) -> Disagreement | None:
     on, moment = day
     conflicting = [g for g in moment if any(_conflict(g, h) for h in moment if h is not g)]
     if len(conflicting) < 2:
@@ -148,11 +186,12 @@ def _same_moment(ctx: StoryContext, day: Day) -> Disagreement | None:
     subject = _subject(conflicting[0])
     cited = "; ".join(_cite(ctx, g, on) for g in conflicting)
     estimates = any(g.estimate for g in conflicting)
+    when = "" if undated else " at the same time"
     if conflicting[0].bucket[0] is ClaimKind.QUANTITY and estimates:
         return Disagreement(
             type=DisagreementType.SPREAD,
             claim_ids=_ids(conflicting),
-            explanation=f"Sources gave different estimates of {subject} at the same time: {cited}.",
+            explanation=f"Sources gave different estimates of {subject}{when}: {cited}.",
         )
     kind = conflicting[0].bucket[0]
     if kind is ClaimKind.EVENT:
@@ -160,7 +199,7 @@ def _same_moment(ctx: StoryContext, day: Day) -> Disagreement | None:
     elif kind is ClaimKind.SUPERLATIVE:
         what = f"Reports disagree on what {subject} is measured against"
     else:
-        what = f"Reports state incompatible values for {subject} at the same time"
+        what = f"Reports state incompatible values for {subject}{when}"
     return Disagreement(
         type=DisagreementType.CONTRADICTION,
         claim_ids=_ids(conflicting),
@@ -254,6 +293,9 @@ def find_disagreements(groups: Sequence[ClaimGroup], ctx: StoryContext) -> list[
                 found.append(same)
         if bucket[0] is ClaimKind.QUANTITY:
             found.extend(_updates(ctx, days))
+            unordered = _unordered(ctx, _undated(current))
+            if unordered is not None:
+                found.append(unordered)
     found.extend(_scopes(ctx, [g for gs in buckets.values() for g in gs]))
     order = {
         DisagreementType.REVISION: 0,

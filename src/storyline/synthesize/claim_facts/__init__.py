@@ -1,0 +1,52 @@
+"""Facts read off one article's annotations: the raw material of claims (private to claims).
+
+A :class:`Fact` is one statement in one article, already normalized: what it is about
+(``measure``, ``scope``), what it says (``value`` and, for figures, a comparison interval), when
+it holds (``as_of``) and where it is (the sentence span). :mod:`storyline.synthesize.claims`
+groups facts into claims; :mod:`storyline.synthesize.disagreements` compares the groups.
+
+Everything here is rule-based and works on the stored annotations plus the raw text: no parser
+runs at synthesis time (see :mod:`storyline.text`).
+
+The package is split by kind of fact: :mod:`.figures` (with :mod:`.measures`, what a figure
+counts, and :mod:`.scopes`, where it holds), :mod:`.events` (dated events and person states),
+:mod:`.statements` (superlatives and quoted statements), and :mod:`.context` (what they share).
+"""
+
+from __future__ import annotations
+
+from storyline.model import StoryMaterial
+from storyline.synthesize.claim_facts.context import (
+    Fact,
+    StoryContext,
+    prepare,
+    story_context,
+    withdraw_everywhere,
+)
+from storyline.synthesize.claim_facts.events import date_interval, event_facts
+from storyline.synthesize.claim_facts.figures import figure_interval, format_figure, quantity_facts
+from storyline.synthesize.claim_facts.places import read_places
+from storyline.synthesize.claim_facts.statements import statement_facts, superlative_facts
+
+__all__ = [
+    "Fact",
+    "StoryContext",
+    "date_interval",
+    "extract_facts",
+    "figure_interval",
+    "format_figure",
+]
+
+
+def extract_facts(material: StoryMaterial) -> tuple[StoryContext, list[Fact]]:
+    """All facts of a story's articles, in story order."""
+    ctx = story_context(material)
+    facts: list[Fact] = []
+    articles = prepare(ctx)
+    read_places(ctx, articles)
+    for art in articles:
+        facts.extend(withdraw_everywhere(quantity_facts(ctx, art)))
+        facts.extend(superlative_facts(art))
+        facts.extend(withdraw_everywhere(event_facts(ctx, art)))
+        facts.extend(statement_facts(ctx, art))
+    return ctx, facts
