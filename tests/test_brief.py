@@ -342,3 +342,26 @@ def test_the_work_grows_no_faster_than_n_log_n(
         k: k * len(derailment.articles) * math.log(k * len(derailment.articles)) for k in work
     }
     assert work[50] / work[5] <= n_log_n[50] / n_log_n[5]
+
+
+LAYOUT = Path(__file__).parent / "fixtures" / "dossier" / "layout_qasr_halim.jsonl"
+
+
+def test_headings_are_never_brief_sentences_and_list_items_stand_alone(
+    story_material: BuildMaterial,
+) -> None:
+    """A wire report with a bulleted fact box and magazine-style sub-heads: the sub-heads are
+    not offered to the brief at all, and a bullet is offered on its own."""
+    material = story_material(LAYOUT)
+    claims, _ = analyze_claims(material)
+    summarizer = _FirstClauses()
+    build_brief(material, claims, [], max_sentences=10, summarizer=summarizer)
+    offered = [c.sentence for c in summarizer.offered]
+    assert len(offered) >= 10
+    assert not any("stronghold on the Sirwan river" in s for s in offered)
+    assert not any("Tuesday's bridge attack" in s for s in offered)
+    assert not any("\n" in s for s in offered)
+    item = "About 6,000 militants were left to hold the town, according to army estimates"
+    assert item in offered
+    for sentence in build_brief(material, claims, [], max_sentences=10):
+        assert "\n" not in sentence.sentence and "stronghold" not in sentence.sentence

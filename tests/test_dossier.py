@@ -3,7 +3,9 @@ the store's dossier cache, `storyline show` and `storyline export`, and inert ho
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -177,3 +179,26 @@ def test_hostile_article_content_is_inert_in_html_and_markdown(
     assert "&lt;script&gt;" in html  # shown, as text
     markdown = dossier_markdown(document, texts)
     assert "<script" not in markdown.lower() and "](<javascript:" not in markdown
+
+
+_DOUBLED = re.compile(r"[“”]{2}|[‘’]{2}|“\s*“|”\s*”")
+
+
+def test_direct_quotes_carry_one_pair_of_marks_in_every_format(story_material) -> None:
+    """A direct quote's span holds its own marks ("“We will hold the bridge,”"): no export
+    adds a second pair (““We will hold the bridge,””)."""
+    from storyline.synthesize.dossier import build_dossier
+    from storyline.synthesize.export import render_dossier
+
+    material = story_material(FIXTURES / "dossier" / "layout_qasr_halim.jsonl")
+    document = build_dossier(material).to_dict()
+    texts = {a.id: a.text for a in material.articles}
+    direct = [q for q in document["quotes"] if q["kind"] == "direct"]
+    assert any(q["text"] == "“We will hold the bridge,”" for q in direct)
+    for fmt in ("json", "md", "html"):
+        rendered = render_dossier(document, fmt, texts)
+        shown = html.unescape(rendered) if fmt == "html" else rendered
+        assert "“We will hold the bridge,”" in shown
+        assert not _DOUBLED.search(shown), (fmt, _DOUBLED.search(shown))
+    for q in direct:
+        assert not _DOUBLED.search(q["text"]) and not q["text"].startswith('""')

@@ -188,3 +188,61 @@ def test_demo_quotes_group_the_protagonists_across_outlets(demo_store: Path) -> 
 )
 def test_a_pronoun_or_a_clause_is_no_speaker(speaker: str, is_name: bool) -> None:
     assert _is_name(speaker) is is_name
+
+
+LAYOUT = Path(__file__).parent / "fixtures" / "dossier" / "layout_qasr_halim.jsonl"
+
+
+def test_a_quote_stays_within_the_list_item_of_its_cue(
+    story_material: Callable[[Path], StoryMaterial],
+) -> None:
+    """The parser can run one sentence across a bulleted fact box: the words it gives the Red
+    Crescent then start at the box's heading. The dossier keeps what the cue's item says."""
+    material = story_material(LAYOUT)
+    article = material.articles[0]
+    text = article.text
+    heading = text.index("What we know so far")
+    cue_start = text.index("according to the Red Crescent")
+    content_end = text.index(", according to the Red Crescent")
+    speaker_start = text.index("Red Crescent", cue_start)
+    run_on = Quote(
+        kind=QuoteKind.INDIRECT,
+        content=Span(text=text[heading:content_end], start=heading, end=content_end),
+        speaker=Speaker(
+            text="the Red Crescent",
+            start=speaker_start - 4,
+            end=speaker_start + len("Red Crescent"),
+            canonical="Red Crescent",
+        ),
+        cue=Span(text="according to", start=cue_start, end=cue_start + len("according to")),
+    )
+    annotations = dict(material.annotations)
+    own = annotations[article.id]
+    annotations[article.id] = Annotations(
+        entities=own.entities, quotes=(*own.quotes, run_on), timexes=own.timexes
+    )
+    quotes = quotes_by_speaker(
+        StoryMaterial(
+            story=material.story,
+            articles=material.articles,
+            annotations=annotations,
+            entities=material.entities,
+            entity_names=material.entity_names,
+        )
+    )
+    crescent = [q for q in quotes if q.article_id == article.id and q.speaker == "Red Crescent"]
+    assert [q.text for q in crescent] == ["At least 400 civilians fled on foot"]
+    assert text[crescent[0].start : crescent[0].end] == crescent[0].text
+
+
+def test_a_quote_whose_words_are_in_another_block_than_its_cue_is_dropped(
+    story_material: Callable[[Path], StoryMaterial],
+) -> None:
+    """The parser joined a list item's "according to the Red Crescent" to the paragraph after
+    the list: what the army said is no quote of the Red Crescent."""
+    material = story_material(LAYOUT)
+    quotes = quotes_by_speaker(material)
+    texts = {a.id: a.text for a in material.articles}
+    for quote in quotes:
+        assert "\n" not in texts[quote.article_id][quote.start : quote.end]
+        assert not (quote.speaker == "Red Crescent" and "town would fall" in quote.text)

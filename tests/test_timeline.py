@@ -335,3 +335,92 @@ def test_work_per_mention_stays_bounded_in_a_story_of_many_happenings(
         assert len(timeline) == 2 * n  # nothing merged: every report tells its own happening
         work[n] = calls
     assert work[1000] / work[100] <= (1000 * math.log(1000)) / (100 * math.log(100))
+
+
+OFFENSIVE = Path(__file__).parent / "fixtures" / "dossier" / "timeline_offensive.jsonl"
+LAYOUT = Path(__file__).parent / "fixtures" / "dossier" / "layout_qasr_halim.jsonl"
+
+
+def test_one_happening_in_other_words_months_apart_is_one_entry(
+    story_material: BuildMaterial,
+) -> None:
+    """A wire report of the day ("troops launched their operation to retake the town on
+    October 17") and a review five months later ("5 months ago forces began their offensive to
+    recapture the town"): other words, a coarser date, one happening."""
+    material = story_material(OFFENSIVE)
+    timeline = build_timeline(material)
+    launched = _entry_citing(material, timeline, "qh-wire-oct", "launched their operation")
+    began = _entry_citing(material, timeline, "qh-review-mar", "began their offensive")
+    assert launched is began
+    assert (launched.date, launched.precision) == ("2023-10-17", DatePrecision.DAY)
+    assert {s.article_id for s in launched.sources} == {"qh-wire-oct", "qh-review-mar"}
+    # Another happening of that month in the first report stays its own entry.
+    convoys = _entry_citing(material, timeline, "qh-wire-oct", "suspended convoys")
+    assert convoys is not launched
+
+
+def test_event_words_meet_across_synonyms_and_word_forms() -> None:
+    idf: dict[str, float] = {}
+    launched = event_words("troops launched their operation to retake the town")
+    began = event_words("forces began their offensive to recapture the town")
+    assert {"begin", "retak"} <= launched.words & began.words
+    assert event_similarity(launched, began, idf) > 0.5
+    assert (
+        event_words("The minister stepped down").words == event_words("The minister resigned").words
+    )
+    killed = event_words("Fourteen people were killed in the quake")
+    died = event_words("Fourteen people died in the earthquake")
+    assert killed.words == died.words
+    # Different happenings keep their words apart.
+    assert (
+        not event_words("Police arrested 23 people").words
+        & event_words("23 people were injured").words
+    )
+
+
+def test_a_single_shared_word_does_not_merge_happenings() -> None:
+    """Two short clauses of one day that share one rare word ("ministry") and nothing about
+    what happened are two entries, however similar that word makes them."""
+    background = (
+        "Petrol prices rose sharply in September. Drivers queued at stations across Arlen. "
+        "Taxi drivers blocked the ring road. Fishermen joined them in Port Halden. "
+        "Trade unions backed the protests. Lorry firms warned of shortages. "
+        "Farmers said diesel had doubled in price."
+    )
+    material = _material(
+        (
+            "a1",
+            "The ministry had reported 23 arrests on Saturday night.",
+            [("Saturday night", "2024-09-14")],
+        ),
+        ("a2", "A ministry source was angry on Saturday.", [("Saturday", "2024-09-14")]),
+        ("a3", background, []),
+    )
+    timeline = build_timeline(material)
+    angry = _entry_citing(material, timeline, "a2", "was angry")
+    arrests = _entry_citing(material, timeline, "a1", "had reported 23 arrests")
+    assert angry is not arrests
+
+
+def test_list_items_are_entries_of_their_own_and_headings_none(
+    story_material: BuildMaterial,
+) -> None:
+    material = story_material(LAYOUT)
+    timeline = build_timeline(material)
+    texts = {a.id: a.text for a in material.articles}
+    for entry in timeline:
+        for source in entry.sources:
+            cited = texts[source.article_id][source.start : source.end]
+            # One bullet or one sentence: never a list item and its neighbours or a heading.
+            assert "\n" not in cited, cited
+            assert "Tuesday's bridge attack and the road to Hadra" not in cited
+    convoys = _entry_citing(material, timeline, "qh-meridian-1", "Aid convoys from Hadra")
+    assert convoys.date == "2023-10-16"
+    assert convoys.text == (
+        "Aid convoys from Hadra were halted on October 16 after a mortar round hit the road"
+    )
+    bridge = _entry_citing(material, timeline, "qh-meridian-1", "The Sirwan bridge, the last road")
+    assert bridge.date == "2023-10-17"
+    assert {s.article_id for s in bridge.sources} == {"qh-meridian-1", "qh-levant-1"}
+    market = _entry_citing(material, timeline, "qh-meridian-1", "Fighting spread")
+    assert market.date == "2023-10-18"

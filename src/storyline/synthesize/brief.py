@@ -1,7 +1,8 @@
 """A story's brief: a few sentences of its own articles that say what the reports say together.
 
 :func:`build_brief` is extractive and offline. Candidates are the sentences of the story's
-origin articles (a wire copy adds nothing its origin does not say), without datelines, between
+origin articles (a wire copy adds nothing its origin does not say), without datelines and
+headings (a list item is a sentence of its own: :mod:`storyline.text`), between
 :data:`MIN_WORDS` and :data:`MAX_WORDS` words long. Sentences are chosen greedily, each round
 taking the candidate with the best maximal-marginal-relevance score::
 
@@ -226,7 +227,10 @@ def _candidates(
     for position, article in originals:
         skip = dateline_end(article.text)
         spans = []
-        for span in SentenceIndex(article.text).spans:
+        index = SentenceIndex(article.text)
+        for span in index.spans:
+            if index.is_heading(span):
+                continue  # a sub-head or headline: a topic, not a sentence of the news
             start = max(span.start, skip)
             while start < span.end and article.text[start].isspace():
                 start += 1

@@ -19,6 +19,14 @@ Rules:
   pronoun or quantifier ("it", "they", "many", "no one": the annotator could not resolve it)
   or is no name at all (a figure such as "57%", a clause swallowed into the speaker span).
 - A quote without a role takes its speaker's most frequent role in the story.
+- A quote's words stay within the list item or the stretch of prose between headings and list
+  items that holds its reporting verb, else its speaker
+  (:meth:`storyline.text.SentenceIndex.block`): when the parser ran a sentence across a
+  bulleted summary ("Key points: • 6,000 militants held the town • half were killed, officials
+  said"), what the officials said is the last item, not the list and its heading. Words wholly
+  in another block are no quote of that speaker (the parser joined a list item's "according to
+  the Red Crescent" to the next paragraph), unless the cue introduces them with a colon ("the
+  army said:" above a list).
 """
 
 from __future__ import annotations
@@ -27,7 +35,8 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 
-from storyline.model import Article, DossierQuote, Quote, StoryMaterial
+from storyline.model import Article, DossierQuote, Quote, Span, StoryMaterial
+from storyline.text import SentenceIndex
 
 __all__ = ["UNATTRIBUTED", "quotes_by_speaker"]
 
@@ -64,6 +73,29 @@ _SPACE = re.compile(r"\s+")
 def _normal(text: str) -> str:
     """The words of a quote without the marks and spacing outlets vary."""
     return _SPACE.sub(" ", text.strip(_QUOTE_MARKS + " ,.").casefold())
+
+
+def _laid_out(text: str, index: SentenceIndex, quote: Quote) -> Span | None:
+    """The quote's words within the layout block (list item, prose between list items and
+    headings) of its cue, else of its speaker; None when they lie in another block that the
+    cue does not introduce (see the module docstring)."""
+    content = quote.content
+    anchor = quote.cue or quote.speaker
+    if anchor is None:
+        return content
+    block_start, block_end = index.block(anchor.start)
+    start, end = max(content.start, block_start), min(content.end, block_end)
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end <= start:
+        # A cue that ends its block with a colon introduces what follows ("the army said:").
+        introduces = text[anchor.end : block_end].strip().endswith(":")
+        return content if introduces and content.start >= block_end else None
+    if (start, end) == (content.start, content.end):
+        return content
+    return Span(text=text[start:end], start=start, end=end)
 
 
 def _speaker_name(
@@ -104,20 +136,23 @@ def quotes_by_speaker(material: StoryMaterial) -> tuple[DossierQuote, ...]:
     """
     entities = {e.id: e.canonical for e in material.entities}
     origins = _origins(material)
-    origin_words: dict[str, set[str]] = defaultdict(set)
+    spans: dict[str, list[tuple[Quote, Span]]] = {}
     for article in material.articles:
         annotations = material.annotations.get(article.id)
-        if origins[article.id] == article.id and annotations is not None:
-            origin_words[article.id].update(_normal(q.content.text) for q in annotations.quotes)
+        if annotations is not None and annotations.quotes:
+            index = SentenceIndex(article.text)
+            laid_out = [(q, _laid_out(article.text, index, q)) for q in annotations.quotes]
+            spans[article.id] = [(q, c) for q, c in laid_out if c is not None]
+    origin_words: dict[str, set[str]] = defaultdict(set)
+    for article in material.articles:
+        if origins[article.id] == article.id:
+            origin_words[article.id].update(_normal(c.text) for _, c in spans.get(article.id, ()))
     listed: set[tuple[str, str]] = set()
-    found: list[tuple[str, str, Quote, tuple[int, int]]] = []
+    found: list[tuple[str, str, Quote, Span, tuple[int, int]]] = []
     for position, article in enumerate(material.articles):
-        annotations = material.annotations.get(article.id)
-        if annotations is None:
-            continue
         origin = origins[article.id]
-        for quote in annotations.quotes:
-            words = _normal(quote.content.text)
+        for quote, content in spans.get(article.id, ()):
+            words = _normal(content.text)
             # A copy's quote is its origin's whoever the copy's annotation says spoke it.
             if not words or (origin != article.id and words in origin_words[origin]):
                 continue
@@ -126,11 +161,11 @@ def quotes_by_speaker(material: StoryMaterial) -> tuple[DossierQuote, ...]:
             if seen in listed:
                 continue
             listed.add(seen)
-            found.append((name, article.id, quote, (position, quote.content.start)))
+            found.append((name, article.id, quote, content, (position, content.start)))
 
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     roles: dict[str, Counter[str]] = defaultdict(Counter)
-    for name, _, quote, _ in found:
+    for name, _, quote, _, _ in found:
         spellings[name.casefold()][name] += 1
         if quote.speaker is not None and quote.speaker.role:
             roles[name.casefold()][quote.speaker.role] += 1
@@ -141,9 +176,9 @@ def quotes_by_speaker(material: StoryMaterial) -> tuple[DossierQuote, ...]:
         # alphabetical, so the result does not depend on article order.
         return min(counts, key=lambda s: (-counts[s], -sum(c.isupper() for c in s), s))
 
-    groups: dict[str, list[tuple[str, Quote, tuple[int, int]]]] = defaultdict(list)
-    for name, article_id, quote, order in found:
-        groups[name.casefold()].append((article_id, quote, order))
+    groups: dict[str, list[tuple[str, Quote, Span, tuple[int, int]]]] = defaultdict(list)
+    for name, article_id, quote, content, order in found:
+        groups[name.casefold()].append((article_id, quote, content, order))
 
     def group_order(key: str) -> tuple[bool, int, str]:
         return (key == UNATTRIBUTED.casefold(), -len(groups[key]), display(key).casefold())
@@ -152,17 +187,17 @@ def quotes_by_speaker(material: StoryMaterial) -> tuple[DossierQuote, ...]:
     for key in sorted(groups, key=group_order):
         speaker = display(key)
         usual_role = roles[key].most_common(1)[0][0] if roles[key] else None
-        for article_id, quote, _ in sorted(groups[key], key=lambda item: item[2]):
+        for article_id, quote, content, _ in sorted(groups[key], key=lambda item: item[3]):
             role = quote.speaker.role if quote.speaker is not None else None
             out.append(
                 DossierQuote(
                     speaker=speaker,
                     role=role or usual_role,
-                    text=quote.content.text,
+                    text=content.text,
                     kind=quote.kind,
                     article_id=article_id,
-                    start=quote.content.start,
-                    end=quote.content.end,
+                    start=content.start,
+                    end=content.end,
                 )
             )
     return tuple(out)

@@ -15,6 +15,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader
 
+from storyline.text import quoted
+
 __all__ = ["dossier_html", "dossier_markdown", "index_html", "index_markdown"]
 
 Document = Mapping[str, Any]
@@ -36,6 +38,8 @@ def _environment() -> Environment:
     )
     environment.filters["day"] = lambda iso: (iso or "")[:10] or "undated"
     environment.filters["md"] = _markdown_escape
+    # A direct quote's span usually holds its own marks: they are added only where it has none.
+    environment.filters["quoted"] = quoted
     environment.filters["web_url"] = _web_url
     return environment
 

@@ -7,7 +7,8 @@ that clause's *event words*. Unresolved values (``PAST_REF``, ``XXXX-WXX-2``), d
 quarters, seasons and decades are left out, and so are datelines ("LONDON, March 6 (Reuters) —")
 and a page's "Published ..."/"Updated ..." lines, which restate the publication day without
 saying what happened, and the current year named relative to publication ("a 9 percent rise
-this year"), which qualifies a figure rather than dating a happening.
+this year"), which qualifies a figure rather than dating a happening. So are headings (a
+sub-head names a topic); list items are sentences of their own (:mod:`storyline.text`).
 
 The clause. A sentence with one date is one mention: the sentence, or the clause holding the date
 when a semicolon or an unpaired dash splits it (a parenthesis between dashes stays). A sentence
@@ -19,15 +20,17 @@ Merge rule. Two mentions describe the same happening when their dates are compat
 the coarser period holds the finer one: "in March" holds 2024-03-06) and their event words are
 similar: the idf-weighted cosine similarity (:func:`event_similarity`) of the clauses' content
 words (:func:`storyline.link.features.tokens`, month names and numbers out) and the corpus ids of
-the entities they name reaches :data:`SAME_EVENT`. The idf is taken over the sentences of the
-story, so the words every report repeats ("port", "strike") weigh little and the words that say
-what happened ("walked", "collapsed") weigh most. Mentions are merged finest first: each day's
-mentions are clustered within that day, then week, month and year mentions join the most similar
-compatible cluster of a finer or equal date, or found their own; a coarser mention needs
-:data:`COARSER_STEP` more similarity per precision step. An entry keeps the finest date of its
-cluster, cites every mention (wire copies included: they are where a reader saw it), and shows the
-text of its most central mention at that date whose date is in a main clause (the earliest on
-ties).
+the entities they name reaches :data:`SAME_EVENT`. Content words count by sense
+(:mod:`storyline.synthesize.event_lexicon`): "launched their operation to retake the town" and
+"began their offensive to recapture the town" say the same in other words. The idf is taken
+over the sentences of the story, so the words every report repeats ("port", "strike") weigh
+little and the words that say what happened ("walked", "collapsed") weigh most. Mentions are
+merged finest first: each day's mentions are clustered within that day, then week, month and
+year mentions join the most similar compatible cluster of a finer or equal date, or found their
+own; a coarser mention needs :data:`COARSER_STEP` more similarity per precision step. An entry
+keeps the finest date of its cluster, cites every mention (wire copies included: they are where
+a reader saw it), and shows the text of its most central mention at that date whose date is in
+a main clause (the earliest on ties).
 
 Cost. Clusters are indexed by date bucket (day, month, year) and event word; a mention looks
 up its bucket through its :data:`QUERY_WORDS` rarest words and is compared with at most
@@ -55,6 +58,7 @@ from storyline.model import (
     Timex,
     TimexType,
 )
+from storyline.synthesize.event_lexicon import event_sense, rewrite_phrases
 from storyline.text import SentenceIndex
 
 __all__ = [
@@ -86,6 +90,10 @@ QUERY_WORDS = 12
 MAX_REPRESENTATIVES = 8
 """Members of a cluster a mention is compared with, at most (its first ones with distinct
 words)."""
+
+MIN_SHARED_WORDS = 2
+"""Two clauses that share one word only ("the ministry said ..." and "the ministry reported
+...") say nothing alike about what happened, however rare that word: no merge."""
 
 MIN_EVENT_WORDS = 2
 """A clause with fewer event words than this says nothing that happened: no entry."""
@@ -175,7 +183,11 @@ class EventWords:
 
 
 def _content_words(text: str) -> frozenset[str]:
-    return frozenset(w for w in tokens(text) if w not in _DATE_WORDS and not w.isdigit())
+    return frozenset(
+        event_sense(w)
+        for w in tokens(rewrite_phrases(text))
+        if w not in _DATE_WORDS and not w.isdigit()
+    )
 
 
 def event_words(
@@ -185,12 +197,16 @@ def event_words(
     drop: Iterable[str] = (),
     cache: dict[str, frozenset[str]] | None = None,
 ) -> EventWords:
-    """The event words of ``text``: stemmed content words (no month names or numbers) and
-    ``@``-prefixed entity ids, less the words of the pieces in ``drop`` (the date). ``cache``
-    keeps the words of texts already seen (a story repeats its sentences in wire copies).
+    """The event words of ``text``: the senses (lemmas, news synonyms:
+    :func:`~storyline.synthesize.event_lexicon.event_sense`) of its content words, no month
+    names or numbers, and ``@``-prefixed entity ids, less the words of the pieces in ``drop``
+    (the date). ``cache`` keeps the words of texts already seen (a story repeats its sentences
+    in wire copies).
 
     >>> sorted(event_words("Dockworkers walked out on March 6.").words)
     ['dockworker', 'walk']
+    >>> sorted(event_words("Troops launched their operation to retake the town").words)
+    ['begin', 'offensiv', 'retak', 'town', 'troop']
     """
     store = cache if cache is not None else {}
 
@@ -504,7 +520,8 @@ def _mentions(material: StoryMaterial) -> tuple[list[_Mention], _Weights]:
             if _is_current_year(article, timex, period):
                 continue
             sentence = index.containing(timex.start)
-            if sentence is not None:
+            # A heading names a topic ("The October offensive"), not what happened.
+            if sentence is not None and not index.is_heading(sentence):
                 key = (max(sentence.start, skip_to), sentence.end)
                 by_sentence.setdefault(key, []).append((timex, period))
         for (start, end), dated in by_sentence.items():
@@ -561,15 +578,21 @@ class _Weights:
 
 
 def _similarity(mention: _Mention, cluster: _Cluster, weights: _Weights) -> float:
+    """The best similarity of ``mention`` to a representative of ``cluster`` that shares at
+    least :data:`MIN_SHARED_WORDS` event words with it."""
     return max(
-        event_similarity(
-            mention.words,
-            member.words,
-            weights.idf,
-            unknown=weights.unknown,
-            norms=(mention.norm, member.norm),
-        )
-        for member in cluster.representatives
+        (
+            event_similarity(
+                mention.words,
+                member.words,
+                weights.idf,
+                unknown=weights.unknown,
+                norms=(mention.norm, member.norm),
+            )
+            for member in cluster.representatives
+            if len(mention.words.words & member.words.words) >= MIN_SHARED_WORDS
+        ),
+        default=0.0,
     )
 
 

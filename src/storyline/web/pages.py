@@ -22,13 +22,13 @@ from storyline.api.app import DisputeCounts, reader
 from storyline.errors import InvalidRequestError, NotFoundError
 from storyline.model import Dossier, StoryQuery, StorySort
 from storyline.project import Project
+from storyline.text import quoted
 from storyline.web.timeline import timeline_plot
 from storyline.web.views import (
     ENTITY_GROUPS,
     article_url,
     day,
     passage,
-    quoted,
     story_view,
     valid_span,
     web_url,

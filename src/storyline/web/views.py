@@ -67,20 +67,6 @@ def web_url(url: str | None) -> str | None:
     return url
 
 
-_QUOTE_MARKS = "\"'“”‘’«»„"
-
-
-def quoted(text: str) -> str:
-    """A direct quote in quotation marks, unless its text already has them.
-
-    >>> quoted("We are ready"), quoted("“We are ready,”")
-    ('“We are ready”', '“We are ready,”')
-    """
-    if text[:1] in _QUOTE_MARKS or text[-1:] in _QUOTE_MARKS:
-        return text
-    return f"“{text}”"
-
-
 def day(moment: datetime | None) -> str:
     """``5 Mar 2024`` (empty for an unknown time)."""
     if moment is None:
