@@ -46,11 +46,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from storyline.config import Settings
 from storyline.eval.scores import PRF
 from storyline.model import Claim, ClaimKind, Disagreement, Dossier, StoryMaterial, StorySummary
+
+if TYPE_CHECKING:
+    from storyline.project import Project
 
 __all__ = [
     "DATASET_FILES",
@@ -72,6 +75,7 @@ __all__ = [
     "report",
     "score_story",
     "story_dossier",
+    "verify_gold",
 ]
 
 DATASET_FILES: Mapping[str, tuple[str, ...]] = {
@@ -648,7 +652,7 @@ def story_dossier(records: Sequence[Mapping[str, Any]], settings: Settings) -> t
 
 
 def _joined_material(
-    project: Any, stories: Sequence[StorySummary], order: Sequence[str]
+    project: Project, stories: Sequence[StorySummary], order: Sequence[str]
 ) -> StoryMaterial:
     """One story's material made of several stories' articles, in story order (earliest
     published first, undated last in input order), under the largest story's id."""
@@ -681,6 +685,73 @@ def _joined_material(
         entities=tuple(entities),
         entity_names=names,
     )
+
+
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "sixty": 60,
+    "dozen": 12, "hundred": 100, "first": 1, "third": 3, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "pair": 2, "double": 2, "half": 50, "quarter": 0.25, "forty-three": 43,
+    "forty-four": 44, "forty-six": 46, "a minute": 1, "a year": 1, "a million": 1e6,
+}  # fmt: skip
+_FRACTION_WORDS = ("half", "third", "quarter")
+_DATE_WORDS = re.compile(
+    r"\b(?:yesterday|today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day|week|"
+    r"month|year|ago|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)",
+    re.IGNORECASE,
+)
+
+
+def _span_states(span: str, wanted: float) -> bool:
+    """Whether a span states a number: in digits (ECB+ spacing "6. 1", "2, 000" allowed, and
+    "thousand/million/billion" multipliers), as m:ss, or in words."""
+    text = re.sub(r"(?<=\d)([.,]) (?=\d)", r"\1", span)
+    numbers = [n * m for n in parse_figure(text) for m in (1, 1e3, 1e6, 1e9)]
+    numbers += [60 * int(a) + int(b) for a, b in re.findall(r"(\d+):(\d\d)", text)]
+    numbers += [int(a) + 0.5 for a in re.findall(r"(\d+) 1/2", text)]
+    if any(abs(n - wanted) <= 1e-6 * max(1.0, abs(wanted)) for n in numbers):
+        return True
+    lowered = span.lower()
+    for word, number in _NUMBER_WORDS.items():
+        if not re.search(r"\b" + word, lowered):
+            continue
+        if word in _FRACTION_WORDS or any(number * m == wanted for m in (1, 1e3, 1e6, 1e9)):
+            return True
+    return False
+
+
+def verify_gold(path: str | Path, data_dir: str | Path) -> list[str]:
+    """Problems with a gold file, one line each (an empty list when it is sound): spans
+    outside their text, a figure none of whose numbers the span states, an event whose span
+    has neither its year nor a relative date word, a document outside the story's
+    ``doc_ids``."""
+    problems = []
+    for gold in load_gold(path):
+        texts = {
+            doc_id: record["text"]
+            for doc_id, record in _load_records(
+                gold.dataset, Path(data_dir), set(gold.doc_ids)
+            ).items()
+        }
+        for claim in gold.claims:
+            where = f"{gold.story} {claim.id}"
+            if claim.doc_id not in texts:
+                problems.append(f"{where}: {claim.doc_id} is not among the story's doc_ids")
+                continue
+            text = texts[claim.doc_id]
+            if not 0 <= claim.start < claim.end <= len(text):
+                problems.append(f"{where}: span {claim.start}-{claim.end} outside the text")
+                continue
+            span = text[claim.start : claim.end]
+            if claim.figure is not None:
+                candidates = {claim.figure.value, *claim.figure.band}
+                if not any(_span_states(span, n) for n in candidates):
+                    problems.append(f"{where}: the span states no {claim.figure.value:g}")
+            elif claim.date is None:
+                problems.append(f"{where}: an event without a date")
+            elif claim.date[:4] not in span and not _DATE_WORDS.search(span):
+                problems.append(f"{where}: nothing in the span dates it {claim.date}")
+    return problems
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
