@@ -756,6 +756,39 @@ def eval_clustering(
         click.echo(report(scores))
 
 
+@eval_group.command(name="dossier")
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(exists=True, file_okay=False),
+    help="Folder of the datasets the gold names (ecbplus/, polnear/); default: the "
+    "repository's ../shared/eval.",
+)
+@FORMAT_OPTION
+@click.pass_obj
+def eval_dossier(state: _State, gold: str, data_dir: str | None, output_format: str) -> None:
+    """Dossiers against hand-labelled gold stories (e.g. eval/dossier-gold.jsonl): claim
+    precision and recall, measure naming, disagreement precision, recall and types.
+
+    Each story's documents go through the real pipeline in a temporary store; its dossier is
+    built from all of them even when clustering splits them.
+    """
+    from storyline.eval.dossier import default_data_dir, evaluate_dossiers, report
+
+    folder = Path(data_dir) if data_dir else default_data_dir()
+    if not folder.is_dir():
+        raise UsageError(f"no dataset folder at {folder}: pass --data DIR")
+    try:
+        scores = evaluate_dossiers(gold, state.settings(), data_dir=folder)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    if output_format == "json":
+        _print_json(scores.to_dict())
+    else:
+        click.echo(report(scores))
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point: maps errors to one stderr line and the documented exit code."""
     ctx: click.Context | None = None
