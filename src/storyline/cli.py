@@ -714,8 +714,8 @@ def eval_quotes(state: _State, path: str, limit: int | None, output_format: str)
 @click.option(
     "--folds",
     type=click.IntRange(min=2),
-    help="Cross-validate by topic: choose the join threshold and name weight on all folds but "
-    "one, score them on that one, for each fold (beside the default settings).",
+    help="Cross-validate by topic: choose the join threshold, name weight and lead weight on "
+    "all folds but one, score them on that one, for each fold (beside the default settings).",
 )
 @FORMAT_OPTION
 @click.pass_obj

@@ -43,10 +43,12 @@ from storyline.model import Annotations, Article
 __all__ = [
     "DEMO_FIELDS",
     "ECBPLUS_FIELDS",
+    "TUNING_GRID",
     "BCubed",
     "ClusteringScores",
     "FoldScores",
     "GoldDocument",
+    "annotate_documents",
     "bcubed",
     "cluster",
     "evaluate_clustering",
@@ -403,9 +405,11 @@ def score_documents(
 TUNING_GRID: Mapping[str, tuple[float, ...]] = {
     "threshold": (0.2, 0.25, 0.3, 0.35, 0.4),
     "entity_weight": (0.2, 0.3, 0.4, 0.5),
+    "dense_weight": (0.0, 0.4),
 }
-"""The story settings :func:`evaluate_folds` may choose on a tuning half: the join threshold
-and the share of names in the score (the two that most change where stories are cut)."""
+"""The story settings :func:`evaluate_folds` may choose on a tuning half: the join threshold,
+the share of names in the score (the two that most change where stories are cut), and
+whether the leads' vectors count."""
 
 
 def split_folds(docs: Sequence[GoldDocument], folds: int) -> list[list[GoldDocument]]:
