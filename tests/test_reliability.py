@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -107,7 +106,10 @@ def test_a_dossier_is_served_while_another_writer_holds_the_store(
     demo_store: Path, tmp_path: Path
 ) -> None:
     db = tmp_path / "demo.db"
-    shutil.copy(demo_store, db)
+    # A consistent copy (other tests read the demo store, keeping dossiers in it): none kept.
+    with sqlite3.connect(demo_store) as source, sqlite3.connect(db) as copy:
+        source.backup(copy)
+        copy.execute("DELETE FROM dossiers")
     with open_project(db, settings=Settings()) as project:
         story = project.stories()[0]
         writer = sqlite3.connect(db, isolation_level=None)
