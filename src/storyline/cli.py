@@ -29,6 +29,7 @@ from storyline.ingest.base import parse_published
 from storyline.model import Annotations, Article, Rejected
 from storyline.project import (
     SCHEMA_VERSION,
+    WRITER_WAIT_SECONDS,
     IngestProgress,
     Project,
     annotate_input,
@@ -185,6 +186,15 @@ def _count_display(enabled: bool, noun: str) -> Iterator[Callable[[int, int], No
     is_flag=True,
     help="Only read, dedupe and store; annotate later (annotate.on_ingest = false).",
 )
+@click.option(
+    "--wait",
+    "wait_seconds",
+    type=click.FloatRange(min=0),
+    default=WRITER_WAIT_SECONDS,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for another ingest writing to the same store before stopping.",
+)
 @FORMAT_OPTION
 @click.pass_obj
 def ingest(
@@ -196,6 +206,7 @@ def ingest(
     min_text_chars: int | None,
     dedup_threshold: float | None,
     no_annotate: bool,
+    wait_seconds: float,
     output_format: str,
 ) -> None:
     """Read articles from files, folders (recursively) or - (stdin) into the store.
@@ -213,7 +224,9 @@ def ingest(
     with state.project(create=True, **overrides) as project:
         show = not state.quiet and sys.stderr.isatty()
         with _progress_display(show) as progress:
-            report = project.ingest(sources, fetch=fetch, progress=progress)
+            report = project.ingest(
+                sources, fetch=fetch, progress=progress, wait_seconds=wait_seconds
+            )
     if output_format == "json":
         _print_json(report.to_dict())
     else:

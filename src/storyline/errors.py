@@ -102,6 +102,19 @@ class StoreError(StorylineError):
     exit_code = 4
 
 
+class StoreBusyError(StoreError):
+    """Another writer holds the store: another ingest, or (for a write that does not wait,
+    such as caching a dossier) any write transaction."""
+
+    code = "store_busy"
+
+
+class StoreFullError(StoreError):
+    """The store cannot grow: the disk is full, or the store reached its size limit."""
+
+    code = "store_full"
+
+
 class SchemaVersionError(StoreError):
     """The store was written by a newer storyline than this one."""
 

@@ -24,13 +24,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from storyline.config import Settings, load_settings
-from storyline.dedup import MinHashDeduper
-from storyline.errors import NotFoundError, UsageError
+from storyline.dedup import MinHashDeduper, PreparedText
+from storyline.errors import NotFoundError, StoreBusyError, UsageError
 from storyline.ingest import read_articles, read_many
 from storyline.ingest.base import guarded
 from storyline.ingest.jsonl import article_from_record
 from storyline.link import CheckReport, StoryClusterer
-from storyline.link.dense import lead_embedder
+from storyline.link.dense import PrefetchingEmbedder, lead_embedder, lead_text
 from storyline.link.entities import AliasTable, EntityLinker
 from storyline.model import (
     DOSSIER_SCHEMA_VERSION,
@@ -61,8 +61,18 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
 """Version of the JSON documents the story commands print (``schema_version``)."""
 
-# Writes are committed in batches: one transaction per record would make SQLite fsync-bound.
+# Records are read, deduplicated, annotated and committed in batches: one transaction per
+# record would make SQLite fsync-bound. The CPU work of a batch (signatures, annotation, lead
+# embeddings) is done before its write transaction, which holds only the writes.
 _BATCH = 500
+
+# Story assignment and entity linking write in transactions of this many articles: each
+# assignment reads what the previous ones wrote, so its work stays inside; small transactions
+# keep every write short (readers' best-effort writes, such as caching a dossier, get a turn).
+_WRITE_CHUNK = 50
+
+WRITER_WAIT_SECONDS = 5.0
+"""How long an ingest waits for another one writing to the same store before it stops."""
 
 Source = str | os.PathLike[str]
 _T = TypeVar("_T")
@@ -104,6 +114,7 @@ class Project:
         self.settings = settings
         self._annotator: Annotator | None = None
         self._clusterer: StoryClusterer | None = None
+        self._leads: PrefetchingEmbedder | None = None
         self._entity_linker: EntityLinker | None = None
         self._summarizer: tuple[Summarizer | None] | None = None
 
@@ -122,10 +133,13 @@ class Project:
         *,
         fetch: bool = False,
         progress: ProgressCallback | None = None,
+        wait_seconds: float = WRITER_WAIT_SECONDS,
     ) -> IngestReport:
         """Read every source (files, folders, ``-`` for stdin), dedupe and store the articles.
 
         Bad records are stored as rejections with their reason; nothing read is dropped.
+        One ingest writes to a store at a time: another one waits up to ``wait_seconds``
+        for it, then stops with :class:`~storyline.errors.StoreBusyError`.
         Ingest is idempotent: a record already stored (an article with the same id, or the same
         bad record rejected before) counts as ``already_stored`` and changes nothing. A source
         path that does not exist is a :class:`~storyline.errors.UsageError`, before any reading.
@@ -139,7 +153,7 @@ class Project:
         results = read_many(
             names, settings=self.settings, fetch=fetch, exclude=self.store.own_files()
         )
-        return self._ingest(names, results, progress)
+        return self._ingest(names, results, progress, wait_seconds)
 
     def ingest_records(
         self,
@@ -147,6 +161,7 @@ class Project:
         *,
         location: str = "records",
         progress: ProgressCallback | None = None,
+        wait_seconds: float = WRITER_WAIT_SECONDS,
     ) -> IngestReport:
         """Ingest in-memory records in the input-article shape (DESIGN.md), as parsed JSON.
 
@@ -155,7 +170,9 @@ class Project:
         exactly like :meth:`ingest`.
         """
         results = read_records(records, location=location, settings=self.settings)
-        return self.ingest_results(results, source=location, progress=progress)
+        return self.ingest_results(
+            results, source=location, progress=progress, wait_seconds=wait_seconds
+        )
 
     def ingest_results(
         self,
@@ -163,12 +180,23 @@ class Project:
         *,
         source: str,
         progress: ProgressCallback | None = None,
+        wait_seconds: float = WRITER_WAIT_SECONDS,
     ) -> IngestReport:
         """Store articles and rejections already read (by a reader or :func:`read_records`):
         dedupe, annotate and assign them as :meth:`ingest` does; ``source`` names the run."""
-        return self._ingest([source], results, progress)
+        return self._ingest([source], results, progress, wait_seconds)
 
     def _ingest(
+        self,
+        names: list[str],
+        results: Iterable[ReadResult],
+        progress: ProgressCallback | None,
+        wait_seconds: float,
+    ) -> IngestReport:
+        with self.store.writer_lock(wait_seconds=wait_seconds):
+            return self._ingest_locked(names, results, progress)
+
+    def _ingest_locked(
         self,
         names: list[str],
         results: Iterable[ReadResult],
@@ -183,21 +211,36 @@ class Project:
         # publication order, as they would have been linked had the linker been there.
         self.link_pending(progress=progress, _tally=tally)
         for batch in _batches(results, _BATCH):
-            # The run's totals are written with each batch: an interrupted run stays counted,
-            # and an article is committed together with its annotations.
+            # First what needs no store writes: the signatures and annotations of the articles
+            # not stored yet (this process is the only writer: see writer_lock).
+            fresh: dict[str, Article] = {}
+            for result in batch:  # the first of two records with one id is the one stored
+                if (
+                    isinstance(result, Article)
+                    and result.id not in fresh
+                    and not self.store.has_article(result.id)
+                ):
+                    fresh[result.id] = result
+            prepared = {i: deduper.prepare(article.text) for i, article in fresh.items()}
+            found: dict[str, Annotations | None] = {}
+            if annotate:
+                found = self._annotate_outside(list(fresh.values()), tally, progress)
+            # Then one short transaction: the articles, their annotations and the run's totals
+            # (an interrupted run stays counted; an article lands with its annotations).
             with self.store.transaction():
-                added: list[Article] = []
+                added = False
                 for result in batch:
-                    stored = self._store_one(deduper, result, tally)
+                    ahead = prepared.get(result.id) if isinstance(result, Article) else None
+                    stored = self._store_one(deduper, result, tally, ahead)
                     if stored is not None:
-                        added.append(stored)
+                        added = True
+                        if annotate:
+                            self._write_annotations(stored, found.get(stored.id), tally)
                     if progress is not None:
                         progress(IngestProgress(totals=tally.report(), location=result.location))
-                if annotate:
-                    self._annotate(added, tally, progress)
-                if added:
-                    self._assign_pending(tally)
                 self.store.update_ingest(run_id, tally.report())
+            if added:
+                self._assign_pending(tally)
         if annotate:
             # Articles stored earlier without annotations (annotation turned off, or a run
             # interrupted by an older version) are done now, so every article has them.
@@ -215,10 +258,8 @@ class Project:
         ``assignment_failed``. Ends with :meth:`check_stories` over the stories that changed.
         """
         tally = _tally if _tally is not None else _Tally()
-        while True:
-            with self.store.transaction():
-                if not self._assign_pending(tally):
-                    break
+        while self._assign_pending(tally):
+            pass
         with self.store.transaction():
             self.clusterer.check()
         return tally.report()
@@ -228,21 +269,46 @@ class Project:
         # Articles assignment failed on stay unassigned: skip past them, never retry in a loop.
         pending = list(self.store.iter_unassigned(limit=_BATCH, offset=tally.assignment_failed))
         linker = self.entity_linker  # a bad aliases file is a ConfigError, not a failed article
-        for article in pending:
-            annotations = self.store.annotations(article.id)
-            if annotations is not None:
-                self._link_one(linker, article, annotations, tally)
+        clusterer = self.clusterer
+        for chunk in _batches(pending, _WRITE_CHUNK):
+            annotations = {article.id: self.store.annotations(article.id) for article in chunk}
+            # The lead embeddings (a model run each) before the transaction; copies join
+            # their origin's story without one.
+            if self._leads is not None:
+                self._leads.prefetch(
+                    lead_text(article)
+                    for article in chunk
+                    if annotations[article.id] is not None and article.duplicate_of is None
+                )
             try:
-                assignment = self.clusterer.add(article, annotations)
-            except Exception:
-                log.exception("story assignment failed for article %s", article.id)
-                tally.assignment_failed += 1
-                continue
-            tally.assigned += 1
-            tally.new_stories += assignment.new_story
-            # Every settings.stories.check_every articles; eval clustering does the same.
-            self.clusterer.periodic_check()
+                with self.store.transaction():
+                    for article in chunk:
+                        self._assign_one(clusterer, linker, article, annotations[article.id], tally)
+            finally:
+                if self._leads is not None:
+                    self._leads.clear()
         return len(pending)
+
+    def _assign_one(
+        self,
+        clusterer: StoryClusterer,
+        linker: EntityLinker,
+        article: Article,
+        annotations: Annotations | None,
+        tally: _Tally,
+    ) -> None:
+        if annotations is not None:
+            self._link_one(linker, article, annotations, tally)
+        try:
+            assignment = clusterer.add(article, annotations)
+        except Exception:
+            log.exception("story assignment failed for article %s", article.id)
+            tally.assignment_failed += 1
+            return
+        tally.assigned += 1
+        tally.new_stories += assignment.new_story
+        # Every settings.stories.check_every articles; eval clustering does the same.
+        clusterer.periodic_check()
 
     def link_pending(
         self, *, progress: ProgressCallback | None = None, _tally: _Tally | None = None
@@ -265,13 +331,15 @@ class Project:
             pending = list(self.store.iter_unlinked(limit=_BATCH, offset=skip))
             if not pending:
                 return tally.report()
-            with self.store.transaction():
-                for article in pending:
-                    annotations = self.store.annotations(article.id)
-                    if annotations is not None:
-                        self._link_one(linker, article, annotations, tally)
-                    if progress is not None:
-                        progress(IngestProgress(totals=tally.report(), location=article.location))
+            for chunk in _batches(pending, _WRITE_CHUNK):
+                with self.store.transaction():
+                    for article in chunk:
+                        annotations = self.store.annotations(article.id)
+                        if annotations is not None:
+                            self._link_one(linker, article, annotations, tally)
+                        if progress is not None:
+                            where = article.location
+                            progress(IngestProgress(totals=tally.report(), location=where))
 
     def _link_one(
         self, linker: EntityLinker, article: Article, annotations: Annotations, tally: _Tally
@@ -289,10 +357,10 @@ class Project:
     def clusterer(self) -> StoryClusterer:
         """The project's story clusterer, over the store's story index."""
         if self._clusterer is None:
+            embedder = lead_embedder(self.settings.stories)
+            self._leads = PrefetchingEmbedder(embedder) if embedder is not None else None
             self._clusterer = StoryClusterer(
-                self.settings.stories,
-                self.store.story_index(),
-                lead_embedder(self.settings.stories),
+                self.settings.stories, self.store.story_index(), self._leads
             )
         return self._clusterer
 
@@ -407,8 +475,13 @@ class Project:
             return document
         document = self.dossier(summary.id).to_dict()
         encoded = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-        with self.store.transaction():
-            self.store.cache_dossier(summary.id, fingerprint, encoded)
+        # Keeping it is best effort: a reader never waits on a writer (an ingest), nor fails
+        # because one is writing; the next request keeps it.
+        try:
+            with self.store.transaction(wait=False):
+                self.store.cache_dossier(summary.id, fingerprint, encoded)
+        except StoreBusyError:
+            log.debug("dossier of %s not kept: the store is busy", summary.id)
         return document
 
     def _dossier_fingerprint(self, summary: StorySummary) -> str:
@@ -510,8 +583,10 @@ class Project:
             pending = list(self.store.iter_unannotated(limit=_BATCH, offset=skip))
             if not pending:
                 return tally.report()
+            found = self._annotate_outside(pending, tally, progress)
             with self.store.transaction():
-                self._annotate(pending, tally, progress)
+                for article in pending:
+                    self._write_annotations(article, found.get(article.id), tally)
 
     @property
     def annotator(self) -> Annotator:
@@ -523,23 +598,35 @@ class Project:
             self._annotator = Annotator(self.settings.annotate)
         return self._annotator
 
-    def _annotate(
+    def _annotate_outside(
         self, articles: list[Article], tally: _Tally, progress: ProgressCallback | None
-    ) -> None:
+    ) -> dict[str, Annotations | None]:
+        """Annotate ``articles`` (no store access): None for those the stage failed on."""
         if not articles:
-            return
-        model = self.annotator.model_name
-        for article, found in self.annotator.annotate_articles(articles):
-            if found is None:
-                tally.annotation_failed += 1
-            else:
-                self.store.add_annotations(article.id, found, model=model)
-                tally.annotated += 1
+            return {}
+        found: dict[str, Annotations | None] = {}
+        for article, result in self.annotator.annotate_articles(articles):
+            found[article.id] = result
             if progress is not None:
+                # The totals count annotations once they are stored, with the batch.
                 progress(IngestProgress(totals=tally.report(), location=article.location))
+        return found
+
+    def _write_annotations(
+        self, article: Article, annotations: Annotations | None, tally: _Tally
+    ) -> None:
+        if annotations is None:
+            tally.annotation_failed += 1
+        else:
+            self.store.add_annotations(article.id, annotations, model=self.annotator.model_name)
+            tally.annotated += 1
 
     def _store_one(
-        self, deduper: MinHashDeduper, result: ReadResult, tally: _Tally
+        self,
+        deduper: MinHashDeduper,
+        result: ReadResult,
+        tally: _Tally,
+        prepared: PreparedText | None = None,
     ) -> Article | None:
         tally.read += 1
         if isinstance(result, Rejected):
@@ -552,7 +639,7 @@ class Project:
         elif self.store.has_article(result.id):
             tally.already += 1
         else:
-            outcome = deduper.dedupe(result)
+            outcome = deduper.dedupe(result, prepared)
             self.store.add_article(outcome.article)
             tally.added += 1
             # A late copy published before its group's origin takes its place: the old origin

@@ -11,6 +11,7 @@ from storyline.dedup.index import DedupIndex, IndexedArticle, MemoryDedupIndex
 from storyline.dedup.minhash import (
     DedupOutcome,
     MinHashDeduper,
+    PreparedText,
     Signature,
     fingerprint,
     lsh_layout,
@@ -24,6 +25,7 @@ __all__ = [
     "IndexedArticle",
     "MemoryDedupIndex",
     "MinHashDeduper",
+    "PreparedText",
     "Signature",
     "fingerprint",
     "lsh_layout",

@@ -129,6 +129,15 @@ class Signature:
     """Empty for a text without words: such a text can only be an exact copy."""
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedText:
+    """What deduplication computes from a text alone (:meth:`MinHashDeduper.prepare`): done
+    ahead of time, outside the store's write transaction."""
+
+    fingerprint: str
+    signature: Signature
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DedupOutcome:
     """What :meth:`MinHashDeduper.dedupe` decided for one article."""
@@ -273,14 +282,21 @@ class MinHashDeduper:
         """
         return self.dedupe(article).article
 
-    def dedupe(self, article: Article) -> DedupOutcome:
+    def prepare(self, text: str) -> PreparedText:
+        """The exact-copy fingerprint and the signature of ``text``: the CPU part of
+        :meth:`dedupe`, which needs no index."""
+        tokens = words(text)
+        return PreparedText(fingerprint(tokens), self.signature(tokens))
+
+    def dedupe(self, article: Article, prepared: PreparedText | None = None) -> DedupOutcome:
         """Group ``article`` with the copies already indexed, index it, and say what happened.
 
         Exact copies are found first; otherwise the most similar verified LSH candidate decides
         the group (groups are never merged). The group's origin is its earliest member by
         publication time (unknown times after known ones, ties by arrival): a copy published
         before the current origin takes its place (see :attr:`DedupOutcome.repointed_from`). An
-        article whose id is already indexed is not added again.
+        article whose id is already indexed is not added again. ``prepared``: the text's
+        :meth:`prepare`, when computed ahead.
         """
         known = self.index.entry(article.id)
         if known is not None:
@@ -288,9 +304,9 @@ class MinHashDeduper:
             stored = replace(article, duplicate_of=origin, duplicate_group=known.group)
             return DedupOutcome(article=stored, already_indexed=True)
 
-        tokens = words(article.text)
-        fp = fingerprint(tokens)
-        sig = self.signature(tokens)
+        if prepared is None:
+            prepared = self.prepare(article.text)
+        fp, sig = prepared.fingerprint, prepared.signature
         match, matched = self._best_match(article.id, sig, self.index.find_exact(fp))
         group = matched.group if matched is not None else article.id
         origin = matched.origin if matched is not None else article.id

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -174,6 +174,29 @@ class MemoEmbedder:
         if found is None:
             found = self._memo[text] = self.embedder.embed(text)
         return found
+
+
+class PrefetchingEmbedder:
+    """An embedder whose vectors can be computed ahead of use (:meth:`prefetch`), outside the
+    store's write transaction; each prefetched vector is handed out once, any other text is
+    embedded when asked."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+        self._ready: dict[str, tuple[float, ...]] = {}
+
+    def prefetch(self, texts: Iterable[str]) -> None:
+        for text in texts:
+            if text not in self._ready:
+                self._ready[text] = self.embedder.embed(text)
+
+    def clear(self) -> None:
+        """Forget the prefetched vectors not used (memory stays bounded by one batch)."""
+        self._ready.clear()
+
+    def embed(self, text: str) -> tuple[float, ...]:
+        found = self._ready.pop(text, None)
+        return found if found is not None else self.embedder.embed(text)
 
 
 def lead_embedder(settings: StorySettings) -> LeadEmbedder | None:

@@ -29,8 +29,19 @@ class Store(Protocol):
 
     def close(self) -> None: ...
 
-    def transaction(self) -> AbstractContextManager[None]:
-        """Group writes: all of them land, or none does."""
+    def transaction(self, *, wait: bool = True) -> AbstractContextManager[None]:
+        """Group writes: all of them land, or none does. With ``wait=False`` a transaction
+        that cannot start at once (another writer holds the store) raises
+        :class:`~storyline.errors.StoreBusyError` instead of waiting: for best-effort writes
+        made by readers, such as caching a dossier."""
+        ...
+
+    def writer_lock(self, *, wait_seconds: float) -> AbstractContextManager[None]:
+        """Hold the store's one-writer lock (ingest takes it) for the ``with`` block.
+
+        Waits up to ``wait_seconds`` for another holder, then raises
+        :class:`~storyline.errors.StoreBusyError`. A holder that dies (even by SIGKILL)
+        releases the lock."""
         ...
 
     def schema_version(self) -> int: ...

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import re
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -14,7 +17,14 @@ from typing import Any
 import numpy as np
 
 from storyline.dedup.index import IndexedArticle, MinHashValues
-from storyline.errors import NotFoundError, RejectCode, SchemaVersionError, StoreError
+from storyline.errors import (
+    NotFoundError,
+    RejectCode,
+    SchemaVersionError,
+    StoreBusyError,
+    StoreError,
+    StoreFullError,
+)
 from storyline.model import (
     Annotations,
     Article,
@@ -116,6 +126,22 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+# SQLite's primary result codes (the low byte of an extended code).
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_FULL = 5, 6, 13
+
+# How long a write waits for another connection's write transaction (ingest keeps them short).
+_BUSY_TIMEOUT_MS = 10_000
+
+MAX_PAGES_VARIABLE = "STORYLINE_TEST_MAX_PAGES"
+"""Caps a SQLite store at this many pages (``PRAGMA max_page_count``): how the tests make a
+full disk without filling one. Not a setting: real stores grow as far as their disk lets them."""
+
+
+def _result_code(exc: sqlite3.Error) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
 def _paging(limit: int | None, offset: int) -> tuple[str, tuple[int, int]]:
     return " LIMIT ? OFFSET ?", (-1 if limit is None else limit, offset)
 
@@ -148,12 +174,15 @@ class SqliteStore:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("PRAGMA foreign_keys=ON")
-            self._conn.execute("PRAGMA busy_timeout=10000")
+            self._conn.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
             # Story and dedup look-ups hop between index pages all over a large store: a 64 MiB
             # page cache (the default is 2 MiB) and memory-mapped reads keep them off the disk.
             self._conn.execute("PRAGMA cache_size=-65536")
             self._conn.execute("PRAGMA mmap_size=268435456")
             self._migrate()
+            max_pages = os.environ.get(MAX_PAGES_VARIABLE, "").strip()
+            if max_pages.isdigit():
+                self._conn.execute(f"PRAGMA max_page_count = {int(max_pages)}")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open SQLite store {self.location}: {exc}") from None
         self._depth = 0
@@ -188,28 +217,91 @@ class SqliteStore:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """Group writes; nested calls join the outermost transaction."""
+    def transaction(self, *, wait: bool = True) -> Iterator[None]:
+        """Group writes; nested calls join the outermost transaction.
+
+        A write the store cannot take (another writer past the busy timeout, or at once with
+        ``wait=False``; a full disk) rolls the whole transaction back and raises a
+        :class:`StoreError` that says so in one line."""
         if self._depth == 0:
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:  # locked by another writer past the timeout
-                raise StoreError(f"cannot write to {self.location}: {exc}") from None
+            self._begin(wait=wait)
             self._stories.buffer_writes()
         self._depth += 1
         try:
             yield
             if self._depth == 1:
                 self._stories.flush()  # the story index buffers some writes until now
-        except BaseException:
+        except BaseException as exc:
             self._depth -= 1
             if self._depth == 0:
                 self._stories.discard()
-                self._conn.execute("ROLLBACK")
+                # SQLite may have rolled back already (it does on some SQLITE_FULL errors).
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.OperationalError):
+                    raise self._write_error(exc) from None
             raise
         self._depth -= 1
         if self._depth == 0:
-            self._conn.execute("COMMIT")
+            try:
+                self._conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise self._write_error(exc) from None
+
+    def _begin(self, *, wait: bool) -> None:
+        if not wait:
+            self._conn.execute("PRAGMA busy_timeout=0")
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:  # locked by another writer past the timeout
+            raise self._write_error(exc) from None
+        finally:
+            if not wait:
+                self._conn.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+
+    def _write_error(self, exc: sqlite3.OperationalError) -> StoreError:
+        code = _result_code(exc)
+        if code == _SQLITE_FULL:
+            return StoreFullError(
+                f"cannot write to {self.location}: the store is full ({exc}); the unfinished "
+                "batch was rolled back: make room, then run the same command again to resume"
+            )
+        if code in (_SQLITE_BUSY, _SQLITE_LOCKED):
+            return StoreBusyError(f"cannot write to {self.location}: {exc}")
+        return StoreError(f"cannot write to {self.location}: {exc}")
+
+    @contextmanager
+    def writer_lock(self, *, wait_seconds: float) -> Iterator[None]:
+        """An advisory lock on ``<store>.lock`` (``flock``): the kernel releases it when its
+        holder exits or dies, so a crashed ingest never leaves a stale lock behind."""
+        if self.location == ":memory:":
+            yield
+            return
+        path = self.location + ".lock"
+        try:
+            handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 (held for the block)
+        except OSError as exc:
+            raise StoreError(f"cannot lock {self.location}: {exc}") from None
+        with handle:
+            deadline = time.monotonic() + max(0.0, wait_seconds)
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise StoreBusyError(
+                            f"another ingest{_holder(path)} is writing to {self.location}; "
+                            f"waited {wait_seconds:g} s (wait longer with --wait SECONDS)"
+                        ) from None
+                    time.sleep(0.05)
+            # Only the holder writes the file: who holds the lock, for the message above.
+            handle.truncate(0)
+            handle.write(f"{os.getpid()}\n")
+            handle.flush()
+            yield  # closing the handle releases the lock
 
     def checkpoint(self) -> None:
         """Write the committed pages waiting in the write-ahead log into the database file and
@@ -546,7 +638,7 @@ class SqliteStore:
     def own_files(self) -> list[str]:
         if self.location == ":memory:":
             return []
-        return [self.location + suffix for suffix in ("", "-wal", "-shm", "-journal")]
+        return [self.location + suffix for suffix in ("", "-wal", "-shm", "-journal", ".lock")]
 
     def stats(self) -> StoreStats:
         def scalar(sql: str) -> int:
@@ -571,6 +663,15 @@ class SqliteStore:
 
     def dedup_index(self) -> SqliteDedupIndex:
         return self._index
+
+
+def _holder(lock_path: str) -> str:
+    """`` (pid N)`` for the process named in a lock file, or nothing when it cannot be read."""
+    try:
+        pid = Path(lock_path).read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
+    return f" (pid {pid})" if pid.isdigit() else ""
 
 
 class SqliteDedupIndex:
