@@ -482,6 +482,7 @@ def test_fetched_url_lists_give_one_result_per_url(page_server: str, lines: list
             "ingest.min_text_chars": 20,
             "fetch.allow_private_addresses": True,
             "fetch.timeout_seconds": 5,
+            "fetch.host_delay_seconds": 0,
         },
     )
 
