@@ -201,3 +201,23 @@ def test_every_cut_of_a_feed_reads_without_raising(settings: Settings) -> None:
         results = read_bytes(data[:cut], settings)
         assert results, cut
         assert all(r.location.startswith("feed.xml") for r in results), cut
+
+
+def test_control_bytes_in_an_html_entry_are_dropped_not_a_reader_error(settings: Settings) -> None:
+    # Found by tests/test_fuzz_readers.py: lxml parsed the control byte into a text node, then
+    # refused it when the text was set again (ValueError, one reader_error per such entry).
+    feed = (
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Courier</title>'
+        b'<entry><title>Ferry resumes</title><content type="html">&lt;p&gt;The Lake Orr ferry'
+        b" resumed\x01 service on Tuesday after a week of storms.&lt;/p&gt;"
+        b"</content></entry></feed>"
+    )
+
+    short = dataclasses.replace(settings.ingest, min_text_chars=20)
+    [result] = read_bytes(feed, dataclasses.replace(settings, ingest=short))
+
+    assert (
+        article(result).text
+        == "The Lake Orr ferry resumed service on Tuesday after a week of storms."
+    )
+    assert fragment_text("<p>a\x00b\x1fc</p>") == "abc"

@@ -219,3 +219,22 @@ def test_keep_text_keeps_a_plain_text_file_whole(tmp_path: Path, settings: Setti
     [article] = _articles(list(read_articles(path, settings=kept)))
     assert article.text == "Levee holds\n\nThe  levee held overnight.\n"
     assert article.title is None
+
+
+def test_a_line_of_binary_bytes_does_not_cost_the_file_its_good_lines(
+    tmp_path: Path, settings: Settings
+) -> None:
+    # Found by tests/test_fuzz_readers.py: one NUL byte made the sniffer call the whole file
+    # binary. A file that starts with a JSON record is JSONL; its bad lines are rejected alone.
+    good = json.dumps({"id": "ledger-1", "text": LEVEE})
+    path = tmp_path / "wire.jsonl"
+    path.write_bytes(
+        f"{good}\n".encode() + b"\x00\x00\x01\x02\n" + good.replace("-1", "-2").encode()
+    )
+
+    results = list(read_articles(path, settings=settings))
+
+    assert [r.id for r in results if isinstance(r, Article)] == ["ledger-1", "ledger-2"]
+    assert [(r.location.rsplit(":", 1)[1], r.code) for r in results if isinstance(r, Rejected)] == [
+        ("2", "malformed_json")
+    ]

@@ -10,6 +10,7 @@ import dataclasses
 import gzip
 import io
 import ipaddress
+import itertools
 import json
 import signal
 import socket
@@ -24,7 +25,13 @@ import pytest
 
 from storyline.config import Settings, load_settings
 from storyline.errors import RejectCode
-from storyline.ingest.urls import FetchError, fetch_url, is_public_address, read_url_list
+from storyline.ingest.urls import (
+    FetchError,
+    FetchSession,
+    fetch_url,
+    is_public_address,
+    read_url_list,
+)
 from storyline.model import Article, PublishedFrom, ReadResult, Rejected
 
 PAGES = Path(__file__).resolve().parent / "fixtures" / "ingest" / "pages"
@@ -61,6 +68,8 @@ class NewsServer(ThreadingHTTPServer):
         self.stopping = threading.Event()
         self.paths: list[str] = []
         self.user_agents: list[str] = []
+        self.hosts: list[str] = []
+        self.times: list[float] = []
         self.huge_bytes_sent = 0
 
     @property
@@ -77,6 +86,8 @@ class NewsHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self.server.paths.append(self.path)
         self.server.user_agents.append(self.headers.get("User-Agent", ""))
+        self.server.hosts.append(self.headers.get("Host", ""))
+        self.server.times.append(time.monotonic())
         route = ROUTES.get(self.path.split("?")[0])
         if route is None and self.path.startswith("/loop/"):
             route = NewsHandler.loop
@@ -108,6 +119,13 @@ class NewsHandler(BaseHTTPRequestHandler):
 
     def gzip_bomb(self) -> None:
         self.send(200, gzip.compress(b" " * 20_000_000), "text/html", Content_Encoding="gzip")
+
+    def robots(self) -> None:
+        if self.headers.get("Host", "").startswith("down.test"):
+            self.send(503, b"maintenance", "text/plain")
+            return
+        rules = b"User-agent: storyline\nDisallow: /private/\n\nUser-agent: *\nAllow: /\n"
+        self.send(200, rules, "text/plain")
 
     def json(self) -> None:
         self.send(200, b'{"headline": "Council closes bridge"}', "application/json")
@@ -178,6 +196,8 @@ class NewsHandler(BaseHTTPRequestHandler):
 
 ROUTES: dict[str, Callable[[NewsHandler], None]] = {
     "/2023/03/27/bridge": NewsHandler.article,
+    "/private/memo": NewsHandler.article,
+    "/robots.txt": NewsHandler.robots,
     "/news/cafe": NewsHandler.cafe,
     "/gzipped": NewsHandler.gzipped,
     "/bomb": NewsHandler.gzip_bomb,
@@ -210,7 +230,12 @@ def server() -> Iterator[NewsServer]:
 
 def fetch_settings(**fetch: object) -> Settings:
     """Settings for fetching from the test server: private addresses allowed, short timeout."""
-    values = {"fetch.allow_private_addresses": True, "fetch.timeout_seconds": 5, **fetch}
+    values = {
+        "fetch.allow_private_addresses": True,
+        "fetch.timeout_seconds": 5,
+        "fetch.host_delay_seconds": 0,
+        **fetch,
+    }
     return load_settings(
         environ={}, overrides={f"fetch.{k}" if "." not in k else k: v for k, v in values.items()}
     )
@@ -246,6 +271,7 @@ def test_too_many_redirects_fail(server: NewsServer) -> None:
 
     assert error.code is RejectCode.FETCH_FAILED
     assert "more than 3 redirects" in error.message
+    assert error.message.endswith("the last went to " + f"{server.base}/loop/4")
     assert "/loop/3" in server.paths and "/loop/4" not in server.paths
 
 
@@ -545,3 +571,146 @@ def test_cli_fetches_a_url_list_only_when_asked(
     assert blocked["rejected"] == {"total": 1, "by_code": {"blocked_address": 1}}
     fetched = stats_after("--fetch", "--allow-private")
     assert (fetched["articles"], fetched["rejected"]) == (1, {"total": 0, "by_code": {}})
+
+
+# ---------------------------------------------------------------------------------------------
+# Robots, host delay, DNS: a resolver is given, so names like wire.test reach 127.0.0.1 only.
+
+
+class Resolver:
+    """Answers with the given addresses in turn (the last one repeated), counting the calls."""
+
+    def __init__(self, *answers: list[str], seconds: float = 0.0) -> None:
+        self.answers = list(answers)
+        self.seconds = seconds
+        self.calls: list[str] = []
+
+    def __call__(self, host: str, port: int) -> list[str]:
+        self.calls.append(host)
+        time.sleep(self.seconds)
+        return self.answers[min(len(self.calls), len(self.answers)) - 1]
+
+
+def only_127_0_0_1(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return str(address) == "127.0.0.1"
+
+
+def test_robots_txt_is_honoured_and_read_once_per_site(server: NewsServer) -> None:
+    settings = fetch_settings()
+    session = FetchSession(settings)
+    before = len(server.paths)
+
+    page = fetch_url(f"{server.base}/2023/03/27/bridge", settings, session=session)
+    with pytest.raises(FetchError) as caught:
+        fetch_url(f"{server.base}/private/memo", settings, session=session)
+
+    assert page.body == BRIDGE
+    assert caught.value.code is RejectCode.BLOCKED_BY_ROBOTS
+    assert "disallows /private/memo for storyline" in caught.value.message
+    assert server.paths[before:] == ["/robots.txt", "/2023/03/27/bridge"]
+
+
+def test_ignore_robots_fetches_a_disallowed_page(server: NewsServer) -> None:
+    before = len(server.paths)
+
+    page = fetch_url(f"{server.base}/private/memo", fetch_settings(obey_robots=False))
+
+    assert page.body == BRIDGE
+    assert server.paths[before:] == ["/private/memo"]
+
+
+def test_robots_txt_answering_5xx_disallows_the_site(server: NewsServer) -> None:
+    port = server.server_address[1]
+    session = FetchSession(fetch_settings(), resolver=Resolver(["127.0.0.1"]))
+    before = len(server.paths)
+
+    with pytest.raises(FetchError) as caught:
+        fetch_url(f"http://down.test:{port}/2023/03/27/bridge", fetch_settings(), session=session)
+
+    assert caught.value.code is RejectCode.BLOCKED_BY_ROBOTS
+    assert "HTTP 503" in caught.value.message
+    assert server.paths[before:] == ["/robots.txt"]
+
+
+def test_the_checked_address_is_the_one_connected_to(server: NewsServer) -> None:
+    # A rebinding resolver: the first answer passes the check, every later one would not (and
+    # nothing listens there). One look-up per request, and the connection uses its answer.
+    port = server.server_address[1]
+    resolver = Resolver(["127.0.0.1"], ["127.0.0.2"])
+    settings = fetch_settings(obey_robots=False)
+
+    page = fetch_url(
+        f"http://wire.test:{port}/2023/03/27/bridge",
+        settings,
+        allow_address=only_127_0_0_1,
+        session=FetchSession(settings, resolver=resolver),
+    )
+
+    assert page.body == BRIDGE
+    assert resolver.calls == ["wire.test"]
+    assert server.hosts[-1] == f"wire.test:{port}"
+    with pytest.raises(FetchError) as caught:
+        fetch_url(
+            f"http://wire.test:{port}/2023/03/27/bridge",
+            settings,
+            allow_address=only_127_0_0_1,
+            session=FetchSession(settings, resolver=resolver),
+        )
+    assert caught.value.code is RejectCode.BLOCKED_ADDRESS
+    assert "127.0.0.2" in caught.value.message
+
+
+def test_a_slow_dns_look_up_times_out(server: NewsServer) -> None:
+    settings = fetch_settings(dns_timeout_seconds=0.3, obey_robots=False)
+    session = FetchSession(settings, resolver=Resolver(["127.0.0.1"], seconds=5))
+    started = time.monotonic()
+
+    with pytest.raises(FetchError) as caught:
+        fetch_url("http://slow-dns.test/2023/03/27/bridge", settings, session=session)
+
+    assert caught.value.code is RejectCode.FETCH_TIMEOUT
+    assert "resolving slow-dns.test took longer than 0.3s" in caught.value.message
+    assert time.monotonic() - started < 2
+
+
+def test_requests_to_one_host_are_spaced_by_the_host_delay(
+    server: NewsServer, tmp_path: Path
+) -> None:
+    path = write_list(
+        tmp_path,
+        f"{server.base}/2023/03/27/bridge",
+        f"{server.base}/private/memo",
+        f"{server.base}/news/cafe",
+    )
+    before = len(server.times)
+
+    results = read_list(path, fetch_settings(host_delay_seconds=0.25), fetch=True)
+
+    assert [r.code for r in results if isinstance(r, Rejected)] == [RejectCode.BLOCKED_BY_ROBOTS]
+    times = server.times[before:]
+    assert server.paths[-len(times) :] == ["/robots.txt", "/2023/03/27/bridge", "/news/cafe"]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
+    assert min(gaps) >= 0.24, gaps
+
+
+def test_cli_ignore_robots(
+    server: NewsServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from storyline.cli import main
+
+    monkeypatch.setenv("STORYLINE_FETCH_HOST_DELAY_SECONDS", "0")
+    urls = tmp_path / "urls.txt"
+    urls.write_text(f"{server.base}/private/memo\n", encoding="utf-8")
+
+    def stats_after(*flags: str) -> dict[str, object]:
+        db = str(tmp_path / f"store{len(flags)}.db")
+        main(["--db", db, "ingest", str(urls), "--fetch", "--allow-private", *flags])
+        capsys.readouterr()
+        main(["--db", db, "stats", "--format", "json"])
+        return dict(json.loads(capsys.readouterr().out))
+
+    assert stats_after()["rejected"] == {"total": 1, "by_code": {"blocked_by_robots": 1}}
+    assert stats_after("--ignore-robots")["articles"] == 1

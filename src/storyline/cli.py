@@ -177,6 +177,12 @@ def _count_display(enabled: bool, noun: str) -> Iterator[Callable[[int, int], No
     default=None,
     help="With --fetch, allow loopback and private addresses (off by default: SSRF guard).",
 )
+@click.option(
+    "--ignore-robots",
+    is_flag=True,
+    default=None,
+    help="With --fetch, fetch pages that a site's robots.txt disallows (fetch.obey_robots).",
+)
 @click.option("--strict", is_flag=True, help="Exit with code 3 when any record is rejected.")
 @click.option("--min-text-chars", type=int, help="Reject articles with less text than this.")
 @click.option("--dedup-threshold", type=float, help="Similarity at which texts are copies.")
@@ -202,6 +208,7 @@ def ingest(
     sources: tuple[str, ...],
     fetch: bool,
     allow_private: bool | None,
+    ignore_robots: bool | None,
     strict: bool,
     min_text_chars: int | None,
     dedup_threshold: float | None,
@@ -217,6 +224,7 @@ def ingest(
     """
     overrides = {
         "fetch.allow_private_addresses": allow_private,
+        "fetch.obey_robots": False if ignore_robots else None,
         "ingest.min_text_chars": min_text_chars,
         "dedup.threshold": dedup_threshold,
         "annotate.on_ingest": False if no_annotate else None,

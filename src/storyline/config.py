@@ -64,6 +64,12 @@ class FetchSettings:
     user_agent: str = "storyline/0.1 (+https://github.com/storyline-news/storyline; news research)"
     allow_private_addresses: bool = False
     """Allow loopback, private and link-local targets (off: guards against SSRF)."""
+    dns_timeout_seconds: float = field(default=5.0, metadata=_range(0.05, 120))
+    """How long a host name may take to resolve (within ``timeout_seconds``)."""
+    obey_robots: bool = True
+    """Honour each site's robots.txt (``ingest --ignore-robots`` turns it off)."""
+    host_delay_seconds: float = field(default=1.0, metadata=_range(0.0, 600))
+    """The least time between two requests to one host (robots.txt included)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -147,6 +147,7 @@ class RejectCode(StrEnum):
     INVALID_URL = "invalid_url"
     UNSUPPORTED_URL_SCHEME = "unsupported_url_scheme"
     BLOCKED_ADDRESS = "blocked_address"
+    BLOCKED_BY_ROBOTS = "blocked_by_robots"
     FETCH_FAILED = "fetch_failed"
     FETCH_TIMEOUT = "fetch_timeout"
     NOT_HTML = "not_html"

@@ -82,6 +82,7 @@ _BLOCK_TAGS = frozenset(
         "ul",
     }
 )
+_CONTROL_BYTES = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 _SPACES = re.compile(r"\s+")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _NAME_BESIDE_EMAIL = re.compile(r"\(\s*([^()@]+?)\s*\)|^\s*([^<>@]+?)\s*<[^<>]+>")
@@ -97,6 +98,9 @@ def fragment_text(markup: str) -> str:
     >>> fragment_text("<p>Roads <b>closed</b>.</p><ul><li>Route 9</li><li>Route 12</li></ul>")
     'Roads closed.\\nRoute 9\\nRoute 12'
     """
+    # lxml parses control bytes into text nodes, then refuses them when text is set (below);
+    # they are no part of any text (clean_text deletes them too).
+    markup = markup.translate(_CONTROL_BYTES)
     try:
         root = lxml.html.fragment_fromstring(markup, create_parent="div")
     except (etree.ParserError, ValueError):

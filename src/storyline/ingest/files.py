@@ -598,8 +598,20 @@ def _reject_binary(head: bytes) -> None:
     for magic, what in _BINARY_MAGIC:
         if head.startswith(magic):
             raise RecordRejected(RejectCode.BINARY_CONTENT, f"the input is {what}, not text")
-    if looks_binary(head):
+    # A JSON Lines file whose first line is a record is read line by line, and its reader
+    # rejects a line of binary bytes on its own: one such line must not cost the whole file.
+    if looks_binary(head) and not _starts_with_json_record(head):
         raise RecordRejected(RejectCode.BINARY_CONTENT, "the input is binary data, not text")
+
+
+def _starts_with_json_record(head: bytes) -> bool:
+    first, newline, _ = head.partition(b"\n")
+    if not newline or not first.lstrip().startswith(b"{"):
+        return False
+    try:
+        return isinstance(json.loads(first), dict)
+    except (ValueError, RecursionError):
+        return False
 
 
 def _sniff_text(head: bytes) -> str:

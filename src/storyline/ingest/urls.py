@@ -5,6 +5,10 @@ only public addresses unless ``fetch.allow_private_addresses`` is set: every add
 resolves to is checked, on every redirect hop, and the connection goes to the checked address
 itself, so a DNS answer that changes between check and connect ("rebinding") cannot slip through.
 Proxy settings from the environment are ignored for the same reason: a proxy resolves names itself.
+
+Fetching is polite: each site's robots.txt is read once per URL list and obeyed
+(``fetch.obey_robots``, off with ``ingest --ignore-robots``), and requests to one host are
+``fetch.host_delay_seconds`` apart. Name look-ups are bounded by ``fetch.dns_timeout_seconds``.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import IO
 from urllib.parse import quote, urljoin, urlsplit
+from urllib.robotparser import RobotFileParser
 
 from storyline.config import FetchSettings, Settings
 from storyline.errors import RecordRejected, RejectCode
@@ -33,12 +38,16 @@ from storyline.model import Article, ReadResult, Rejected
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 AddressPolicy = Callable[[IPAddress], bool]
 """Says whether a resolved address may be contacted."""
+Resolver = Callable[[str, int], Sequence[str]]
+"""Turns a host name and port into IP addresses (as text)."""
 
 _SCHEMES = {"http": 80, "https": 443}
 _REDIRECTS = {301, 302, 303, 307, 308}
 _HTML_TYPES = {"text/html", "application/xhtml+xml"}
 _GZIP_ENCODINGS = {"gzip", "x-gzip", "deflate"}
 _CHUNK = 1 << 16
+# RFC 9309: crawlers must parse at least the first 500 KiB of a robots.txt.
+_ROBOTS_MAX_BYTES = 500 * 1024
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 # Characters left as they are when quoting a request path or query: RFC 3986 delimiters, and "%"
 # so that already-escaped URLs are not escaped twice.
@@ -141,15 +150,59 @@ def _parse_target(url: str) -> _Target:
     return _Target(url, scheme, host, port or _SCHEMES[scheme], target)
 
 
-def _checked_addresses(target: _Target, allowed: AddressPolicy) -> list[str]:
-    """Every address the host resolves to, when the policy allows all of them."""
+def system_resolver(host: str, port: int) -> list[str]:
+    """The addresses the system's resolver gives for ``host``, in its order, without repeats."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def _resolve(target: _Target, resolver: Resolver, seconds: float) -> list[str]:
+    """Resolve the target's host once, within ``seconds``.
+
+    ``getaddrinfo`` has no timeout of its own (a dead DNS server holds it for the resolver's
+    retries), so it runs in a daemon thread that is left behind if it does not answer in time.
+    """
+    with contextlib.suppress(ValueError):
+        return [str(ipaddress.ip_address(target.host))]  # a literal address: nothing to look up
+    outcome: list[list[str] | Exception] = []
+    answered = threading.Event()
+
+    def look_up() -> None:
+        try:
+            outcome.append(list(resolver(target.host, target.port)))
+        except Exception as exc:
+            outcome.append(exc)
+        finally:
+            answered.set()
+
+    threading.Thread(target=look_up, name=f"resolve {target.host}", daemon=True).start()
+    if not answered.wait(max(seconds, 0.0)):
+        raise FetchError(
+            RejectCode.FETCH_TIMEOUT, f"resolving {target.host} took longer than {seconds:.3g}s"
+        )
+    result = outcome[0]
+    if isinstance(result, Exception):
+        raise FetchError(RejectCode.FETCH_FAILED, f"cannot resolve {target.host}: {result}")
+    if not result:
+        raise FetchError(RejectCode.FETCH_FAILED, f"{target.host} resolves to no address")
+    return result
+
+
+def _checked_addresses(
+    target: _Target, allowed: AddressPolicy, resolver: Resolver, seconds: float
+) -> list[str]:
+    """Every address the host resolves to, when the policy allows all of them.
+
+    These are the addresses the connection then goes to: the name is resolved once per
+    request, so no second answer can differ from the one checked.
+    """
+    addresses = _resolve(target, resolver, seconds)
     try:
-        infos = socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError) as exc:
+        ips = [ipaddress.ip_address(a.split("%", 1)[0]) for a in addresses]
+    except ValueError as exc:
         raise FetchError(RejectCode.FETCH_FAILED, f"cannot resolve {target.host}: {exc}") from None
-    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     # One blocked address blocks the host: which one a connection would use is not ours to pick.
-    blocked = [a for a in addresses if not allowed(ipaddress.ip_address(a.split("%", 1)[0]))]
+    blocked = [a for a, ip in zip(addresses, ips, strict=True) if not allowed(ip)]
     if blocked:
         raise FetchError(
             RejectCode.BLOCKED_ADDRESS,
@@ -269,12 +322,19 @@ def _read_body(response: http.client.HTTPResponse, max_bytes: int) -> bytes:
     return bytes(body)
 
 
-def _reply(response: http.client.HTTPResponse, target: _Target, fetch: FetchSettings) -> _Reply:
-    """Read one response: a redirect, or an HTML page whose status and type are checked."""
+def _reply(
+    response: http.client.HTTPResponse, target: _Target, fetch: FetchSettings, *, page: bool
+) -> _Reply:
+    """Read one response: a redirect, an HTML page whose status and type are checked, or (not
+    ``page``: robots.txt) whatever came, its status left to the caller."""
     status = response.status
     location = response.getheader("Location")
     if status in _REDIRECTS and location:
         return _Reply(status, redirect_to=urljoin(target.url, location.strip()))
+    if not page:
+        ok = 200 <= status < 300
+        body = _read_body(response, min(fetch.max_bytes, _ROBOTS_MAX_BYTES)) if ok else b""
+        return _Reply(status, None, response.headers.get_content_type(), None, body)
     if not 200 <= status < 300:
         raise FetchError(
             RejectCode.FETCH_FAILED, f"HTTP {status} {response.reason} from {target.url}"
@@ -294,10 +354,19 @@ def _reply(response: http.client.HTTPResponse, target: _Target, fetch: FetchSett
 
 
 def _exchange(
-    target: _Target, fetch: FetchSettings, allowed: AddressPolicy, deadline: float
+    target: _Target,
+    fetch: FetchSettings,
+    allowed: AddressPolicy,
+    resolver: Resolver,
+    deadline: float,
+    *,
+    page: bool = True,
 ) -> _Reply:
     """One GET request to one checked address, within what is left of the deadline."""
-    addresses = _checked_addresses(target, allowed)
+    remaining = deadline - time.monotonic()
+    addresses = _checked_addresses(
+        target, allowed, resolver, min(fetch.dns_timeout_seconds, remaining)
+    )
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise FetchError(RejectCode.FETCH_TIMEOUT, f"no answer within {fetch.timeout_seconds}s")
@@ -305,7 +374,7 @@ def _exchange(
     connection = pinned(target.host, target.port, addresses, remaining)
     headers = {
         "User-Agent": fetch.user_agent,
-        "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
+        "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1" if page else "text/plain",
         "Accept-Encoding": "gzip",
     }
     timed_out = FetchError(
@@ -315,7 +384,7 @@ def _exchange(
         try:
             connection.request("GET", target.request_target, headers=headers)
             with connection.getresponse() as response:
-                reply = _reply(response, target, fetch)
+                reply = _reply(response, target, fetch, page=page)
         except (FetchError, OSError, http.client.HTTPException, zlib.error, ValueError) as exc:
             # However the cut shows (reset, early end, short body), past the deadline it is one.
             if watchdog.fired.is_set() or isinstance(exc, TimeoutError):
@@ -330,26 +399,137 @@ def _exchange(
     return reply
 
 
+class FetchSession:
+    """What the fetches of one run share: each site's robots.txt, and when each host was last
+    asked (``fetch.host_delay_seconds`` apart, robots.txt requests included).
+
+    ``resolver`` turns a host name into addresses (:func:`system_resolver` by default); tests
+    give their own, which is still bounded by ``fetch.dns_timeout_seconds``.
+    """
+
+    def __init__(self, settings: Settings, *, resolver: Resolver | None = None) -> None:
+        self._fetch = settings.fetch
+        self.resolver: Resolver = resolver or system_resolver
+        self._last_request: dict[str, float] = {}
+        self._robots: dict[tuple[str, str, int], RobotFileParser | FetchError] = {}
+
+    def wait_for(self, host: str) -> float:
+        """Sleep until ``host`` may be asked again; return the seconds slept."""
+        last = self._last_request.get(host)
+        waited = 0.0
+        if last is not None:
+            waited = max(0.0, last + self._fetch.host_delay_seconds - time.monotonic())
+            if waited:
+                time.sleep(waited)
+        return waited
+
+    def exchange(
+        self,
+        target: _Target,
+        allowed: AddressPolicy,
+        deadline: float,
+        *,
+        page: bool = True,
+    ) -> _Reply:
+        """One request (after :meth:`wait_for`): the host delay counts from when it ends."""
+        try:
+            return _exchange(target, self._fetch, allowed, self.resolver, deadline, page=page)
+        finally:
+            self._last_request[target.host] = time.monotonic()
+
+    def check_robots(self, target: _Target, allowed: AddressPolicy) -> None:
+        """Raise ``blocked_by_robots`` when the site's robots.txt disallows the target for our
+        user agent (reading it, within its own ``fetch.timeout_seconds``, on first use)."""
+        if not self._fetch.obey_robots:
+            return
+        site = (target.scheme, target.host, target.port)
+        if site not in self._robots:
+            self._robots[site] = self._read_robots(target, allowed)
+        rules = self._robots[site]
+        if isinstance(rules, FetchError):
+            raise FetchError(rules.code, rules.message)
+        if not rules.can_fetch(self._fetch.user_agent, target.url):
+            raise FetchError(
+                RejectCode.BLOCKED_BY_ROBOTS,
+                f"robots.txt of {target.host} disallows {target.request_target} for"
+                f" {_product(self._fetch.user_agent)}; pass --ignore-robots to fetch it anyway",
+            )
+
+    def _read_robots(self, target: _Target, allowed: AddressPolicy) -> RobotFileParser | FetchError:
+        """The rules of a site (RFC 9309), or the error every page of it gets.
+
+        A 4xx answer allows everything; any other answer but 2xx disallows everything
+        (``blocked_by_robots``). A site that cannot be reached at all gives its own error
+        (``fetch_failed``, ``fetch_timeout``, ``blocked_address``...), as its pages would.
+        Redirects are followed, each hop checked like a page's.
+        """
+        rules = RobotFileParser()
+        authority = f"[{target.host}]" if ":" in target.host else target.host
+        current = f"{target.scheme}://{authority}:{target.port}/robots.txt"
+        for _ in range(self._fetch.max_redirects + 1):
+            try:
+                hop = _parse_target(current)
+                self.wait_for(hop.host)
+                deadline = time.monotonic() + self._fetch.timeout_seconds
+                reply = self.exchange(hop, allowed, deadline, page=False)
+            except FetchError as exc:
+                return FetchError(exc.code, f"{exc.message} (while reading {current})")
+            if reply.redirect_to is not None:
+                current = reply.redirect_to
+                continue
+            # A 4xx answer has no body here: no rules, so everything is allowed.
+            if not 200 <= reply.status < 500:
+                return FetchError(
+                    RejectCode.BLOCKED_BY_ROBOTS,
+                    f"{current} answered HTTP {reply.status}, which disallows every page of"
+                    f" {target.host} (RFC 9309); pass --ignore-robots to fetch anyway",
+                )
+            rules.parse(reply.body.decode("utf-8", errors="replace").splitlines())
+            return rules
+        return FetchError(
+            RejectCode.BLOCKED_BY_ROBOTS,
+            f"robots.txt of {target.host} redirects more than {self._fetch.max_redirects} times,"
+            " which disallows every page (RFC 9309); pass --ignore-robots to fetch anyway",
+        )
+
+
+def _product(user_agent: str) -> str:
+    return user_agent.split("/", 1)[0].strip() or user_agent
+
+
 def fetch_url(
-    url: str, settings: Settings, *, allow_address: AddressPolicy | None = None
+    url: str,
+    settings: Settings,
+    *,
+    allow_address: AddressPolicy | None = None,
+    session: FetchSession | None = None,
 ) -> FetchedPage:
     """Fetch one HTML page over HTTP(S), following redirects, guarded against request forgery.
 
     ``settings.fetch`` sets the user agent, the timeout (for the whole fetch, redirects
-    included), the size limit and the number of redirects. ``allow_address`` decides which
-    resolved addresses may be contacted; by default only public ones
-    (:func:`is_public_address`), or any when ``fetch.allow_private_addresses`` is set.
+    included; robots.txt and host delays not), the DNS timeout, the size limit, the number of
+    redirects, whether robots.txt is obeyed and the delay between two requests to one host.
+    ``allow_address`` decides which resolved addresses may be contacted; by default only public
+    ones (:func:`is_public_address`), or any when ``fetch.allow_private_addresses`` is set.
+    ``session`` carries robots.txt rules and host times from one fetch to the next.
     Raises :class:`FetchError`, whose ``code`` is ``invalid_url``, ``unsupported_url_scheme``,
-    ``blocked_address``, ``fetch_timeout``, ``fetch_failed``, ``oversize_input`` or ``not_html``.
+    ``blocked_address``, ``blocked_by_robots``, ``fetch_timeout``, ``fetch_failed``,
+    ``oversize_input`` or ``not_html``.
     """
     fetch = settings.fetch
     if allow_address is None:
         allow_address = _any_address if fetch.allow_private_addresses else is_public_address
+    session = session if session is not None else FetchSession(settings)
     deadline = time.monotonic() + fetch.timeout_seconds
     current = url.strip()
-    for _ in range(fetch.max_redirects + 1):
+    redirects = 0
+    while True:
         target = _parse_target(current)
-        reply = _exchange(target, fetch, allow_address, deadline)
+        paused = time.monotonic()
+        session.check_robots(target, allow_address)
+        session.wait_for(target.host)
+        deadline += time.monotonic() - paused  # robots.txt and the host delay are not the page's
+        reply = session.exchange(target, allow_address, deadline)
         if reply.redirect_to is None:
             return FetchedPage(
                 url=url,
@@ -359,10 +539,14 @@ def fetch_url(
                 charset=reply.charset,
                 body=reply.body,
             )
+        if redirects == fetch.max_redirects:
+            raise FetchError(
+                RejectCode.FETCH_FAILED,
+                f"more than {fetch.max_redirects} redirects from {url} (fetch.max_redirects);"
+                f" the last went to {reply.redirect_to}",
+            )
+        redirects += 1
         current = reply.redirect_to
-    raise FetchError(
-        RejectCode.FETCH_FAILED, f"more than {fetch.max_redirects} redirects from {url}"
-    )
 
 
 def _url_lines(text: str) -> Iterator[tuple[int, str]]:
@@ -373,8 +557,10 @@ def _url_lines(text: str) -> Iterator[tuple[int, str]]:
             yield number, stripped
 
 
-def _article_from_url(url: str, *, location: str, settings: Settings) -> Article:
-    page = fetch_url(url, settings)
+def _article_from_url(
+    url: str, *, location: str, settings: Settings, session: FetchSession
+) -> Article:
+    page = fetch_url(url, settings, session=session)
     return article_from_html(
         page.body,
         location=location,
@@ -415,8 +601,10 @@ def read_url_list(
             location, RejectCode.URL_LIST_NEEDS_FETCH, f"pass --fetch to download the {count}"
         )
         return
+    session = FetchSession(settings)
     for number, url in urls:
         where = f"{location}:{number}"
-        yield guarded(
-            where, functools.partial(_article_from_url, url, location=where, settings=settings)
+        build = functools.partial(
+            _article_from_url, url, location=where, settings=settings, session=session
         )
+        yield guarded(where, build)
