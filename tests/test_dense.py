@@ -45,6 +45,13 @@ def test_lead_text_is_title_and_lead() -> None:
     lead = lead_text(Article(id="a", title="Army attacks Tel Sabra", text=body))
     assert lead.startswith("Army attacks Tel Sabra TEL SABRA (Levant Wire)")
     assert 400 <= len(lead) < 460 and "\n" not in lead
+    # A web address above the text (archives keep them; ECB+ keeps them tokenized) is no lead.
+    archived = Article(
+        id="c",
+        title="http: / / www. levant-wire. example / tel-sabra",
+        text="http: / / www. levant-wire. example / tel-sabra\nThe army attacked Tel Sabra.",
+    )
+    assert lead_text(archived) == "The army attacked Tel Sabra."
     # A text that opens with its title does not repeat it.
     opened = lead_text(Article(id="b", title="The army attacked.", text="The army attacked."))
     assert opened == "The army attacked."

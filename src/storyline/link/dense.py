@@ -69,16 +69,29 @@ class Embedder(Protocol):
 def lead_text(article: Article) -> str:
     """The title (when the text does not open with it) and the lead of an article, whitespace
     collapsed: what is embedded."""
-    text = article.text
+    text = _without_address_lines(article.text)
     end = len(text)
     if end > LEAD_CHARS:
         cuts = [i for i in (text.find("\n", LEAD_CHARS), text.find(". ", LEAD_CHARS)) if i >= 0]
         end = min(cuts) + 1 if cuts else end
     lead = text[:end]
     title = (article.title or "").strip()
+    if _ADDRESS.match(title):
+        title = ""
     if title and not text.lstrip().startswith(title):
         lead = f"{title}\n{lead}"
     return _SPACES.sub(" ", lead).strip()
+
+
+# A line that is a web address (as some archives keep above the text, "http://..." or, in
+# tokenized corpora, "http: / / www. ..."): not what the report says.
+_ADDRESS = re.compile(r"\s*(?:https?\s*:\s*/\s*/|www\s*\.)", re.IGNORECASE)
+
+
+def _without_address_lines(text: str) -> str:
+    lines = text.split("\n")
+    kept = [line for line in lines[:3] if not _ADDRESS.match(line)] + lines[3:]
+    return "\n".join(kept)
 
 
 def cosine(a: Sequence[float], b: Sequence[float]) -> float:
