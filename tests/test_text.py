@@ -104,7 +104,7 @@ def test_quoted_never_doubles_marks(text: str, shown: str) -> None:
         # Tokenized corpora space out decimal points: a measured decimal ends no sentence.
         ("A 6. 1 - magnitude quake shook Velmora. Two homes fell.", 2),
         (
-            "The institute put the magnitude at 5. 9, but the survey said it was 6. 2. Nobody died.",
+            "The institute put the magnitude at 5. 9, but the survey said 6. 2. Nobody died.",
             2,
         ),
         ("Aftershocks of around 4. 0 followed. Schools closed.", 2),

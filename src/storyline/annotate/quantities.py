@@ -596,9 +596,12 @@ def _excluded(doc: Doc, m: _Match, blocked: list[tuple[int, int]]) -> bool:
     if any(s < span.end_char and span.start_char < e for s, e in blocked):
         return True
     spaced_decimal_point = any(t.text == "." for t in span)  # "5. 9": NER may call it a date
-    if m.unit is None and not spaced_decimal_point:
-        if any(t.ent_type_ in _NON_NUMERIC_ENTS for t in span):
-            return True
+    if (
+        m.unit is None
+        and not spaced_decimal_point
+        and any(t.ent_type_ in _NON_NUMERIC_ENTS for t in span)
+    ):
+        return True
     first = next(t for t in span if _is_number_word(t) or t.lower_ in _FRACTIONS)
     prev = doc[first.i - 1] if first.i > 0 else None
     if prev is not None and prev.text == "." and prev.i > 0 and doc[prev.i - 1].lower_ == "no":

@@ -107,6 +107,11 @@ _DISTANCE_AFTER = re.compile(
 )
 _DISTANCE_BEFORE = rx(r"\b(?:distance|located|situated|centred|centered)\b[^.;]{0,30}$")
 _EPICENTRE = rx(r"\bepicent(?:re|er)\b|\bcent(?:red|ered)\b")
+_APPOSITION = re.compile(
+    r"\b(?:[A-Z][\w'’-]+|island|town|city|village|province|region|capital|port)\s*,\s*"
+    r"(?:(?:a|an|the)\s+[a-z]+(?:\s+[a-z]+)?\s+(?:of|in)\s+[^;]{0,50}?\s*)?"
+    r"(?:about|some|around|roughly|nearly|almost|more than|over|just)?\s*$"
+)
 _SUBJECT_START = re.compile(r"^\s*(?:The|This|That|Its)\s+([a-z][\w-]*)\b")
 _HEIGHT = rx(r"\b(?:high|tall|height|altitude|above sea level)\b")
 _AREA_VERB = rx(
@@ -133,16 +138,14 @@ def _distance_owner(ctx: StoryContext, art: ArticleView, q: Quantity, sentence: 
     if _EPICENTRE.search(text, sentence.start, sentence.end):
         return "the epicentre"
     m = EVENT_WORD.search(text, sentence.start, q.start)
+    if m is not None and _APPOSITION.search(text, m.end(), q.start):
+        return None  # "a quake jolted the island, some 930 miles south of the capital"
     if m is not None:
         event = EVENT_WORDS[m.group(1).lower()]
         # An earthquake is located by its epicentre, whichever word a report uses.
         return "the epicentre" if event == "earthquake" else "the " + event
-    for e in art.annotations.entities:
-        if sentence.start <= e.start and e.end <= q.start and e.label in ("GPE", "LOC", "FAC"):
-            return art.names.get((e.start, e.end), e.canonical)
-    subject = _SUBJECT_START.match(text[sentence.start : q.start])
-    if subject is not None:
-        return "the " + subject.group(1).lower()
+    # How far one place is from another ("Woodburn, about 30 miles south of Portland") is
+    # geography, not a figure of the story.
     return None
 
 
