@@ -267,3 +267,12 @@ def test_a_verb_names_what_a_counted_noun_counts(story_material: Build) -> None:
     assert figures.get("rifles found") == "12", figures
     assert not [s for s in figures if s.startswith("distance")], figures
     assert not [s for s in figures if s.startswith("devices")], figures
+
+
+def test_a_sum_is_named_by_the_noun_or_offer_it_belongs_to(story_material: Build) -> None:
+    """ "a $20,000 reward": the noun after the sum names it; "offered at least $3 million":
+    the value of an offer."""
+    claims, _ = analyze_claims(story_material(DOSSIER / "measures_patrol.jsonl"))
+    figures = {c.subject: c.value for c in claims if c.kind is ClaimKind.QUANTITY}
+    assert figures.get("reward") == "20,000 USD", figures
+    assert figures.get("value of the offer") == "more than 3 million USD", figures

@@ -269,6 +269,9 @@ _MONEY_NOUNS = frozenset(
         "rent",
         "contract",
         "contracts",
+        "buy",
+        "purchase",
+        "prize",
     }
 )
 _NOUN_OF = re.compile(
@@ -281,6 +284,16 @@ _PRICE = rx(
 _IN_NOUN = re.compile(
     r"\s*(?:\([^)]{0,40}\)\s*)?in\s+(?:[a-z][\w-]*\s+)?"
     r"(damages|compensation|fines|revenue|profits|sales|bail|ransom|bonuses|wages)\b"
+)
+
+
+_OFFER_NOUNS = frozenset({"offer", "bid", "offers", "bids"})
+_MONEY_NOUN_AFTER = re.compile(
+    r"(?:\s+(?:[A-Z][\w-]*|guaranteed|cash|annual|yearly|total|initial|ad|tv|media))?"
+    r"\s+([a-z]+)\b"
+)
+_OFFERED_BEFORE = re.compile(
+    r"\b(?:offered|offering|offers|bid|bidding)\s+(?:\w+\s+)?$|\ban offer\s+(?:of\s+)?$"
 )
 
 
@@ -355,4 +368,20 @@ def money_measure(
     in_noun = _IN_NOUN.match(text, q.end, sentence.end)
     if in_noun is not None:
         return f"{adjective}{in_noun.group(1).lower()}{suffix}", False
+    noun_after = _MONEY_NOUN_AFTER.match(text, q.end, sentence.end)
+    if noun_after is not None and noun_after.group(1).lower() in _MONEY_NOUNS | _OFFER_NOUNS:
+        # "a $35,000 reward", "the four-year, $90 million deal": the noun the sum qualifies.
+        return _money_noun(noun_after.group(1).lower(), adjective, suffix), False
+    offered = _OFFERED_BEFORE.search(lead)
+    if offered is not None:
+        # "the team was believed to have offered at least $160 million", "bid $160 million".
+        return f"{adjective}value of the offer{suffix}", False
     return None
+
+
+def _money_noun(noun: str, adjective: str, suffix: str) -> str:
+    if noun in _OFFER_NOUNS:
+        return f"{adjective}value of the offer{suffix}"
+    if noun in ("deal", "contract", "contracts", "package", "settlement"):
+        return f"{adjective}value of the {noun}{suffix}"
+    return f"{adjective}{noun}{suffix}"
