@@ -367,10 +367,38 @@ _VERB_AFTER = re.compile(
 )
 
 
+_IRREGULAR = {
+    "sending": "sent",
+    "taking": "taken",
+    "making": "made",
+    "holding": "held",
+    "bringing": "brought",
+    "finding": "found",
+    "seeing": "seen",
+    "leaving": "left",
+    "losing": "lost",
+    "hitting": "hit",
+    "shooting": "shot",
+    "catching": "caught",
+    "selling": "sold",
+    "giving": "given",
+    "keeping": "kept",
+    "spending": "spent",
+    "paying": "paid",
+    "buying": "bought",
+    "winning": "won",
+    "throwing": "thrown",
+    "stealing": "stolen",
+    "striking": "struck",
+}
+
+
 def _participle(verb: str) -> str:
     """ "capturing" -> "captured", "nabbed" stays: the verb as the measure names it."""
     if not verb.endswith("ing"):
         return verb
+    if verb in _IRREGULAR:
+        return _IRREGULAR[verb]
     stem = verb[:-3]
     if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "lsz":
         return stem + "ed"  # "nabbing" -> "nabbed"
