@@ -338,7 +338,7 @@ def _name(
     lengths = ("kilometer", "kilometre", "meter", "metre", "mile")
     generic = generic or any(w.rstrip("s") in lengths for w in (q.counts or "").split())
     done = None if q.counts is None or q.value is None else _done_to(art.article.text, q, seg)
-    if done is not None and not generic and q.unit is None and q.value >= 2:
+    if done is not None and not generic and q.unit is None and (q.value or 0) >= 2:
         # "nabbed 26 pirates", "three boats were captured": the verb says what is counted.
         return Named(f"{_plural(q.counts or '')} {done}", predicate, None, disputable=True)
     if (
