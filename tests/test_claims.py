@@ -253,3 +253,26 @@ def test_a_story_without_annotations_or_dates_has_no_claims() -> None:
     assert analyze_claims(bare) == ((), ())
     empty = replace(bare, annotations={"x1": Annotations()})
     assert analyze_claims(empty) == ((), ())
+
+
+def test_a_verb_names_what_a_counted_noun_counts(story_material: Build) -> None:
+    """ "apprehending 23 raiders", "three boats were captured": the verb says what is counted;
+    a distance between two places is geography, and "the two devices were related" counts
+    nothing that happened."""
+    claims, _ = analyze_claims(story_material(DOSSIER / "measures_patrol.jsonl"))
+    figures = {c.subject: c.value for c in claims if c.kind is ClaimKind.QUANTITY}
+    assert figures.get("raiders apprehended in Velmora") == "23", figures
+    assert figures.get("raiders seized") == "23", figures
+    assert figures.get("boats captured") == "3", figures
+    assert figures.get("rifles found") == "12", figures
+    assert not [s for s in figures if s.startswith("distance")], figures
+    assert not [s for s in figures if s.startswith("devices")], figures
+
+
+def test_a_sum_is_named_by_the_noun_or_offer_it_belongs_to(story_material: Build) -> None:
+    """ "a $20,000 reward": the noun after the sum names it; "offered at least $3 million":
+    the value of an offer."""
+    claims, _ = analyze_claims(story_material(DOSSIER / "measures_patrol.jsonl"))
+    figures = {c.subject: c.value for c in claims if c.kind is ClaimKind.QUANTITY}
+    assert figures.get("reward") == "20,000 USD", figures
+    assert figures.get("value of the offer") == "more than 3 million USD", figures

@@ -236,6 +236,42 @@ CASES: list[tuple[str, list[Row]]] = [
             ("about 1,200", 1200, 1080, 1320, None, None),
         ],
     ),
+    # punctuation spaced out (tokenized corpora): thousands groups and measured decimals
+    (
+        "The flood drove more than 26, 000 people from Tarven.",
+        [("more than 26, 000", 26000, 26000, None, None, "people")],
+    ),
+    (
+        "A 6. 1 - magnitude quake shook Velmora island.",
+        [("6. 1", 6.1, 6.1, 6.1, None, "magnitude quake")],
+    ),
+    (
+        "The institute put the magnitude at 5. 9, but the survey office said it was 6. 2.",
+        [("5. 9", 5.9, 5.9, 5.9, None, None), ("6. 2", 6.2, 6.2, 6.2, None, None)],
+    ),
+    (
+        "Aftershocks ranged from 3. 6 to 4. 3 overnight.",
+        [("from 3. 6 to 4. 3", None, 3.6, 4.3, None, None)],
+    ),
+    (
+        "Crews searched 14 streets. 12 homes were empty.",
+        [
+            ("14", 14, 14, 14, None, "street"),
+            ("12", 12, 12, 12, None, "home"),
+        ],
+    ),
+    (
+        "The council met 5, 10 and 12 times.",
+        [
+            ("5", 5, 5, 5, None, None),
+            ("10", 10, 10, 10, None, None),
+            ("12", 12, 12, 12, None, "time"),
+        ],
+    ),
+    (
+        "The club agreed a four-year, $31.5-million contract with Ostrava.",
+        [("$31.5-million", 31.5e6, 31.5e6, 31.5e6, "USD", None)],
+    ),
     # negatives: dates, years, times, ordinals, names, phone numbers
     ("The dam was completed in 1957.", []),
     ("Protests began on March 6 and spread quickly.", []),

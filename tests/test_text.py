@@ -96,3 +96,22 @@ def test_blocks_end_list_items() -> None:
 )
 def test_quoted_never_doubles_marks(text: str, shown: str) -> None:
     assert quoted(text) == shown
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        # Tokenized corpora space out decimal points: a measured decimal ends no sentence.
+        ("A 6. 1 - magnitude quake shook Velmora. Two homes fell.", 2),
+        (
+            "The institute put the magnitude at 5. 9, but the survey said 6. 2. Nobody died.",
+            2,
+        ),
+        ("Aftershocks of around 4. 0 followed. Schools closed.", 2),
+        # A sentence ending in a number before one opening with a number stays two sentences.
+        ("The ferry carried 12. 20 passengers were rescued.", 2),
+        ("It hit at 9. 25 am residents said.", 2),
+    ],
+)
+def test_spaced_decimal_points_end_no_sentence(text: str, count: int) -> None:
+    assert len(sentences(text)) == count

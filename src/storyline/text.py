@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from storyline.model import Span
 
-__all__ = ["MAX_HEADING_WORDS", "SentenceIndex", "quoted", "sentences"]
+__all__ = ["MAX_HEADING_WORDS", "SentenceIndex", "quoted", "sentences", "spaced_decimal"]
 
 MAX_HEADING_WORDS = 12
 """Longest heading, in words: a sub-head or a headline, not a line of a paragraph."""
@@ -48,6 +48,41 @@ _LIST_MARKER = re.compile(r"[ \t]*(?:[•*·▪◦‣●■\-–—]|\(?\d{1,2}[
 _FINAL = ".!?;,:…\"'”’)]"
 _QUOTE_MARKS = "\"'“”‘’«»„"
 _OPENING_MARKS = "\"'“‘«„"
+
+
+_DECIMAL_CUE_BEFORE = re.compile(
+    r"(?:magnitude|richter|measur|registering|strength|force|aftershock|tremor|quake)\w*"
+    r"\W+(?:[a-z]+\W+){0,2}$|\d\. \d\s+(?:to|and|-)\s+$",
+    re.I,
+)
+_DECIMAL_CUE_AFTER = re.compile(
+    r"\s*(?:-\s*)?(?:magnitude|on the richter|richter|strength|degrees?\b|percent|per cent|%"
+    r"|km\b|kilomet|miles?\b|(?:earth)?quake|temblor|tremor)",
+    re.I,
+)
+_SPACED_DECIMAL = re.compile(r"(?<![\d.,])\d{1,2}\. (\d{1,2})(?!\d)")
+_MAGNITUDE_WORD = re.compile(r"\b(?:magnitude|richter)", re.I)
+
+
+def spaced_decimal(text: str, dot: int) -> bool:
+    """Whether the full stop at ``dot`` is the decimal point of a tokenized number ("6. 1" in
+    corpora that space out punctuation, ECB+): one or two digits either side, and a measure
+    the decimal belongs to right before ("magnitude 6. 1", "measuring 5. 9") or after
+    ("6. 1 - magnitude", "4. 5 percent"). Elsewhere "... in 12. 20 people" ends a sentence."""
+    start = dot
+    while start > 0 and text[start - 1].isdigit():
+        start -= 1
+    match = _SPACED_DECIMAL.match(text, start)
+    if match is None or text[dot : dot + 2] != ". ":
+        return False
+    before = text[max(0, start - 40) : start]
+    if _DECIMAL_CUE_BEFORE.search(before) or _DECIMAL_CUE_AFTER.match(text, match.end()):
+        return True
+    # "put the magnitude at 5. 9, but the USGS said it was 6. 1": one decimal digit, a
+    # magnitude named shortly before.
+    return len(match.group(1)) == 1 and bool(
+        _MAGNITUDE_WORD.search(text, max(0, start - 120), start)
+    )
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
@@ -181,6 +216,8 @@ def _segments(text: str) -> tuple[list[Span], frozenset[int], list[int]]:
             continue  # "1." of a numbered item
         if punctuation == "." and _is_abbreviation(text, match.start()):
             continue
+        if punctuation == "." and spaced_decimal(text, match.start()):
+            continue  # "a 6. 1 magnitude quake": a decimal point, spaced out
         if _NEXT_START.match(text, match.end()):
             cuts.append(match.end())
     spans: list[Span] = []

@@ -47,6 +47,7 @@ from spacy.tokens import Doc, Token
 
 from storyline.annotate import extensions as _extensions  # noqa: F401  (registers doc._.*)
 from storyline.model import Quantity
+from storyline.text import spaced_decimal
 
 # -- number words ---------------------------------------------------------------------------
 
@@ -337,6 +338,10 @@ def _number_end(doc: Doc, i: int) -> int:
             j += 1  # "tens of thousands"
         elif tok.text in ("-", "‐") and not tok.whitespace_ and _hyphen_joins_words(doc, j):
             j += 1  # "twenty-five", "two-thirds"
+        elif _hyphen_scales(doc, j):
+            j += 1  # "$161-million": the scale word of a compound adjective
+        elif _spaced_group(doc, i, j):
+            j += 2  # "26, 000" and "6. 1" in text with punctuation spaced out
         elif tok.lower_ == "and" and j > i and _and_joins_words(doc, j):
             j += 1  # "two hundred and fifty"
         else:
@@ -353,6 +358,37 @@ def _hyphen_joins_words(doc: Doc, j: int) -> bool:
         return False
     left, right = doc[j - 1].lower_, doc[j + 1].lower_
     return left.isalpha() and (right in _SMALL or right in _FRACTIONS)
+
+
+def _hyphen_scales(doc: Doc, j: int) -> bool:
+    if j == 0 or j + 1 >= len(doc) or doc[j].text not in ("-", "‐"):
+        return False
+    if doc[j - 1].whitespace_ or doc[j].whitespace_:
+        return False
+    return bool(_NUMERAL.match(doc[j - 1].text)) and doc[j + 1].lower_ in _SCALES
+
+
+_THOUSANDS_GROUP = re.compile(r"^\d{3}$")
+_SPACED_LEFT = re.compile(r"^\d{1,3}$")
+
+
+def _spaced_group(doc: Doc, i: int, j: int) -> bool:
+    """Whether tokens ``j`` and ``j + 1`` continue a numeral whose punctuation is spaced out:
+    ", 000" after "26" is a thousands group (exactly three digits, after a group of one to
+    three), ". 1" after "6" a decimal where a measure says so (:func:`spaced_decimal`)."""
+    if j == i or j + 1 >= len(doc) or doc[j - 1].whitespace_ or not doc[j].whitespace_:
+        return False
+    left, mark, right = doc[j - 1].text, doc[j].text, doc[j + 1].text
+    if mark == ",":
+        return bool(_SPACED_LEFT.match(left) and _THOUSANDS_GROUP.match(right))
+    if mark == "." and j - 1 == i and left.isdigit() and right.isdigit():
+        return spaced_decimal(doc.text, doc[j].idx)
+    return False
+
+
+def _unspaced(text: str) -> str:
+    """ "26, 000" -> "26,000", "6. 1" -> "6.1" (only spans :func:`_spaced_group` joined)."""
+    return re.sub(r"(?<=\d)([.,]) (?=\d)", r"\1", text)
 
 
 def _and_joins_words(doc: Doc, j: int) -> bool:
@@ -394,7 +430,7 @@ def _read_number(doc: Doc, i: int) -> tuple[int, _Amount] | None:
     end = _number_end(doc, i)
     if end == i:
         return None
-    amount = _parse_amount(doc[i:end].text)
+    amount = _parse_amount(_unspaced(doc[i:end].text))
     return None if amount is None else (end, amount)
 
 
@@ -559,7 +595,12 @@ def _excluded(doc: Doc, m: _Match, blocked: list[tuple[int, int]]) -> bool:
     span = doc[m.start : m.end]
     if any(s < span.end_char and span.start_char < e for s, e in blocked):
         return True
-    if m.unit is None and any(t.ent_type_ in _NON_NUMERIC_ENTS for t in span):
+    spaced_decimal_point = any(t.text == "." for t in span)  # "5. 9": NER may call it a date
+    if (
+        m.unit is None
+        and not spaced_decimal_point
+        and any(t.ent_type_ in _NON_NUMERIC_ENTS for t in span)
+    ):
         return True
     first = next(t for t in span if _is_number_word(t) or t.lower_ in _FRACTIONS)
     prev = doc[first.i - 1] if first.i > 0 else None

@@ -335,7 +335,12 @@ def _name(
     # "40,000 people" says not what they did; "a 1,500-square-kilometre island" counts no
     # kilometres.
     generic = q.counts in ("people", "person") or base_factor(q.counts) != 1.0
-    generic = generic or (q.counts or "").rstrip("s") in ("kilometer", "meter", "mile")
+    lengths = ("kilometer", "kilometre", "meter", "metre", "mile")
+    generic = generic or any(w.rstrip("s") in lengths for w in (q.counts or "").split())
+    done = None if q.counts is None or q.value is None else _done_to(art.article.text, q, seg)
+    if done is not None and not generic and q.unit is None and (q.value or 0) >= 2:
+        # "nabbed 26 pirates", "three boats were captured": the verb says what is counted.
+        return Named(f"{_plural(q.counts or '')} {done}", predicate, None, disputable=True)
     if (
         q.counts is not None
         and not generic
@@ -346,6 +351,70 @@ def _name(
         # A counted noun no lexicon measure takes ("1,640 members"): a claim only when two
         # origins state it, never compared.
         return Named(_plural(q.counts), predicate, None, disputable=False)
+    return None
+
+
+_VERB_BEFORE = re.compile(
+    r"(?<!\ba )(?<!\ban )(?<!\bthe )\b(?!(?:includ|accord|lead|follow|remain|dur|us|be|hav"
+    r"|surround|contain|neighbour|neighbor|bring|go|morn|even|build|meet)(?:ing|ed)\b)"
+    r"([a-z]{3,}(?:ed|ing))\s+(?:a total of\s+)?$"
+)
+_VERB_AFTER = re.compile(
+    r"[^,;:.()]{0,40}?\b(?:were|was|had been|have been|has been|are|is|been)\s+(?:\w+ly\s+)?"
+    r"(?!(?:used|based|expected|supposed|involved|located|related|isolated|concerned|interested"
+    r"|combined|needed|required|allowed)\b)([a-z]{3,}ed|found|seen|taken|held|shot|caught|sent"
+    r"|brought|stolen|sold|given|lost|struck|thrown|hit|beaten)\b"
+)
+
+
+_IRREGULAR = {
+    "sending": "sent",
+    "taking": "taken",
+    "making": "made",
+    "holding": "held",
+    "bringing": "brought",
+    "finding": "found",
+    "seeing": "seen",
+    "leaving": "left",
+    "losing": "lost",
+    "hitting": "hit",
+    "shooting": "shot",
+    "catching": "caught",
+    "selling": "sold",
+    "giving": "given",
+    "keeping": "kept",
+    "spending": "spent",
+    "paying": "paid",
+    "buying": "bought",
+    "winning": "won",
+    "throwing": "thrown",
+    "stealing": "stolen",
+    "striking": "struck",
+}
+
+
+def _participle(verb: str) -> str:
+    """ "capturing" -> "captured", "nabbed" stays: the verb as the measure names it."""
+    if not verb.endswith("ing"):
+        return verb
+    if verb in _IRREGULAR:
+        return _IRREGULAR[verb]
+    stem = verb[:-3]
+    if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "lsz":
+        return stem + "ed"  # "nabbing" -> "nabbed"
+    return stem + "ed"
+
+
+def _done_to(text: str, q: Quantity, seg: tuple[int, int]) -> str | None:
+    """What happened to a counted noun, as a participle, when a verb in the figure's own
+    segment says so: right before it ("apprehending 26 pirates", "seized a total of 14
+    rifles") or after it ("three boats were captured")."""
+    before = _VERB_BEFORE.search(text, max(seg[0], q.start - 40), q.start)
+    if before is not None:
+        return _participle(before.group(1).lower())
+    after = _VERB_AFTER.match(text, q.end, seg[1])
+    if after is not None:
+        return after.group(1).lower()
     return None
 
 

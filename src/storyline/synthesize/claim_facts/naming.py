@@ -107,6 +107,11 @@ _DISTANCE_AFTER = re.compile(
 )
 _DISTANCE_BEFORE = rx(r"\b(?:distance|located|situated|centred|centered)\b[^.;]{0,30}$")
 _EPICENTRE = rx(r"\bepicent(?:re|er)\b|\bcent(?:red|ered)\b")
+_APPOSITION = re.compile(
+    r"\b(?:[A-Z][\w'’-]+|island|town|city|village|province|region|capital|port)\s*,\s*"
+    r"(?:(?:a|an|the)\s+[a-z]+(?:\s+[a-z]+)?\s+(?:of|in)\s+[^;]{0,50}?\s*)?"
+    r"(?:about|some|around|roughly|nearly|almost|more than|over|just)?\s*$"
+)
 _SUBJECT_START = re.compile(r"^\s*(?:The|This|That|Its)\s+([a-z][\w-]*)\b")
 _HEIGHT = rx(r"\b(?:high|tall|height|altitude|above sea level)\b")
 _AREA_VERB = rx(
@@ -133,16 +138,14 @@ def _distance_owner(ctx: StoryContext, art: ArticleView, q: Quantity, sentence: 
     if _EPICENTRE.search(text, sentence.start, sentence.end):
         return "the epicentre"
     m = EVENT_WORD.search(text, sentence.start, q.start)
+    if m is not None and _APPOSITION.search(text, m.end(), q.start):
+        return None  # "a quake jolted the island, some 930 miles south of the capital"
     if m is not None:
         event = EVENT_WORDS[m.group(1).lower()]
         # An earthquake is located by its epicentre, whichever word a report uses.
         return "the epicentre" if event == "earthquake" else "the " + event
-    for e in art.annotations.entities:
-        if sentence.start <= e.start and e.end <= q.start and e.label in ("GPE", "LOC", "FAC"):
-            return art.names.get((e.start, e.end), e.canonical)
-    subject = _SUBJECT_START.match(text[sentence.start : q.start])
-    if subject is not None:
-        return "the " + subject.group(1).lower()
+    # How far one place is from another ("Woodburn, about 30 miles south of Portland") is
+    # geography, not a figure of the story.
     return None
 
 
@@ -266,6 +269,9 @@ _MONEY_NOUNS = frozenset(
         "rent",
         "contract",
         "contracts",
+        "buy",
+        "purchase",
+        "prize",
     }
 )
 _NOUN_OF = re.compile(
@@ -278,6 +284,16 @@ _PRICE = rx(
 _IN_NOUN = re.compile(
     r"\s*(?:\([^)]{0,40}\)\s*)?in\s+(?:[a-z][\w-]*\s+)?"
     r"(damages|compensation|fines|revenue|profits|sales|bail|ransom|bonuses|wages)\b"
+)
+
+
+_OFFER_NOUNS = frozenset({"offer", "bid", "offers", "bids"})
+_MONEY_NOUN_AFTER = re.compile(
+    r"(?:\s+(?:[A-Z][\w-]*|guaranteed|cash|annual|yearly|total|initial|ad|tv|media))?"
+    r"\s+([a-z]+)\b"
+)
+_OFFERED_BEFORE = re.compile(
+    r"\b(?:offered|offering|offers|bid|bidding)\s+(?:\w+\s+)?$|\ban offer\s+(?:of\s+)?$"
 )
 
 
@@ -352,4 +368,20 @@ def money_measure(
     in_noun = _IN_NOUN.match(text, q.end, sentence.end)
     if in_noun is not None:
         return f"{adjective}{in_noun.group(1).lower()}{suffix}", False
+    noun_after = _MONEY_NOUN_AFTER.match(text, q.end, sentence.end)
+    if noun_after is not None and noun_after.group(1).lower() in _MONEY_NOUNS | _OFFER_NOUNS:
+        # "a $35,000 reward", "the four-year, $90 million deal": the noun the sum qualifies.
+        return _money_noun(noun_after.group(1).lower(), adjective, suffix), False
+    offered = _OFFERED_BEFORE.search(lead)
+    if offered is not None:
+        # "the team was believed to have offered at least $160 million", "bid $160 million".
+        return f"{adjective}value of the offer{suffix}", False
     return None
+
+
+def _money_noun(noun: str, adjective: str, suffix: str) -> str:
+    if noun in _OFFER_NOUNS:
+        return f"{adjective}value of the offer{suffix}"
+    if noun in ("deal", "contract", "contracts", "package", "settlement"):
+        return f"{adjective}value of the {noun}{suffix}"
+    return f"{adjective}{noun}{suffix}"
