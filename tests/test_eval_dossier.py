@@ -44,10 +44,17 @@ TINY = FIXTURES / "dossier_eval"
 # P 0.672 (43 of 64), R 0.183; measure naming 0.473; disagreements P 0.250 (3 of 12),
 # R 0.080, type accuracy 0.000. Targets (issue 15): claims P 0.90, R 0.70; disagreements
 # P 0.80, R 0.60. Floors sit a little below what was measured, so that they catch a fall.
-CLAIM_PRECISION_FLOOR = 0.62
-CLAIM_RECALL_FLOOR = 0.16
+CLAIM_PRECISION_FLOOR = 0.68
+CLAIM_RECALL_FLOOR = 0.32
 NAMING_FLOOR = 0.42
 DISAGREEMENT_RECALL_FLOOR = 0.06
+# Events and disagreements, re-measured after dated clauses became event claims and
+# disagreements moved to the measure (scopes no article tells apart compared as one, undated
+# exact figures contradict, "rose to" revises, no dispute within one article or across a
+# factor of 4): claims P 0.715 (103 of 144), R 0.347 (gold events matched 83 of 88);
+# disagreements P 0.400 (2 of 5), R 0.080, type accuracy 1.000 (2 of 2).
+DISAGREEMENT_PRECISION_FLOOR = 0.35
+TYPE_ACCURACY_FLOOR = 0.9
 
 
 def _gold_story(
@@ -290,3 +297,5 @@ def test_real_stories_floor(settings: Settings) -> None:
     assert total.claim_recall >= CLAIM_RECALL_FLOOR, report(scores)
     assert total.naming_accuracy >= NAMING_FLOOR, report(scores)
     assert total.disagreement_recall >= DISAGREEMENT_RECALL_FLOOR, report(scores)
+    assert total.disagreements.precision >= DISAGREEMENT_PRECISION_FLOOR, report(scores)
+    assert total.type_accuracy >= TYPE_ACCURACY_FLOOR, report(scores)
