@@ -329,12 +329,11 @@ def _sentence(group: ClaimGroup, article_id: str) -> set[int]:
     return {f.start for f in group.facts if f.article_id == article_id}
 
 
-def _scope_relations(
-    groups: Sequence[ClaimGroup],
-) -> tuple[set[frozenset[str]], set[frozenset[str]]]:
-    """Pairs of scopes of one measure that an article tells apart: by giving each a figure of
-    its own in separate sentences ("2,500 left the city." ... "Across the region, 9,000 ..."),
-    *apart*; in one sentence ("15 of the 40 injured were on Qeshm"), *parts*."""
+def _scopes_apart(groups: Sequence[ClaimGroup]) -> set[frozenset[str]]:
+    """Pairs of scopes of one measure that an article tells apart by giving each a figure of
+    its own in separate sentences ("2,500 left the city." ... "Across the region, 9,000 ...").
+    Figures for both in one sentence ("15 of the 40 injured were in Kesh") are a part stated
+    as a part: never disputed."""
     apart: set[frozenset[str]] = set()
     parts: set[frozenset[str]] = set()
     for i, a in enumerate(groups):
@@ -347,7 +346,7 @@ def _scope_relations(
                     parts.add(pair)
                 else:
                     apart.add(pair)
-    return apart, parts - apart
+    return apart - parts
 
 
 def _comparison_buckets(
@@ -355,11 +354,10 @@ def _comparison_buckets(
 ) -> tuple[dict[int, Bucket], set[tuple[Bucket, Bucket]]]:
     """The bucket each figure group is compared in, and the pairs of buckets set apart.
 
-    Scopes of one measure are one figure unless an article tells them apart: a report that
-    places the toll in the province and another that places it in the province's town (or
-    that the text never relates to it) count one thing. Scopes are merged best-supported
-    first; a scope joins the first merged scope none of whose members an article tells apart
-    from it."""
+    Each scope is its own bucket (a place inside another is already one scope, see
+    :mod:`storyline.synthesize.claims`). Merging the scopes no article tells apart was tried
+    and left out: in dated stories they are as often two happenings (a march in the capital,
+    a blockade at the refinery) as one figure placed differently."""
     by_measure: dict[tuple[ClaimKind, str, str], list[ClaimGroup]] = {}
     bucket_of: dict[int, Bucket] = {}
     for g in groups:
@@ -369,19 +367,8 @@ def _comparison_buckets(
             bucket_of[id(g)] = g.bucket
     separate: set[tuple[Bucket, Bucket]] = set()
     for (kind, measure, predicate), members in by_measure.items():
-        apart, parts = _scope_relations(members)
-        support: dict[str, int] = {}
-        for g in members:
-            support[g.bucket[3]] = support.get(g.bucket[3], 0) + len(g.facts)
-        merged: list[list[str]] = []
-        for scope in sorted(support, key=lambda x: (-support[x], x)):
-            for names in merged:
-                if not any(frozenset((scope, n)) in apart | parts for n in names):
-                    names.append(scope)
-                    break
-            else:
-                merged.append([scope])
-        root = {n: names[0] for names in merged for n in names}
+        apart = _scopes_apart(members)
+        root = {g.bucket[3]: g.bucket[3] for g in members}
         for g in members:
             bucket_of[id(g)] = (kind, measure, predicate, root[g.bucket[3]])
         for pair in apart:
