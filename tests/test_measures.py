@@ -87,8 +87,13 @@ def test_figures_of_two_happenings_are_never_compared(story_material: Build) -> 
     assert disagreements == ()
 
 
-def test_undated_death_tolls_are_a_spread(story_material: Build) -> None:
+def test_undated_death_tolls_rise_and_contradict(story_material: Build) -> None:
     figures, disagreements = _analyze(story_material, "disagree_undated_tolls.jsonl")
-    assert [d.type for d in disagreements] == [DisagreementType.SPREAD]
+    # Undated: "the death toll rose to 24" says it is the later count (a revision of 5 and
+    # 6); 5 and 6, both exact, cannot both hold (docs/labelling-dossiers.md, section 5).
+    types = [d.type for d in disagreements]
+    assert types == [DisagreementType.REVISION, DisagreementType.CONTRADICTION], types
     assert _values(disagreements[0], figures) == ["24", "5", "6"]
-    assert "none is dated" in disagreements[0].explanation
+    assert "rose to 24" in disagreements[0].explanation
+    assert _values(disagreements[1], figures) == ["5", "6"]
+    assert "none is dated" in disagreements[1].explanation

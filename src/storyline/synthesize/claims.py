@@ -41,8 +41,15 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 
-from storyline.model import Claim, ClaimKind, Disagreement, Evidence, StoryMaterial
-from storyline.synthesize.claim_facts import Fact, StoryContext, extract_facts
+from storyline.model import (
+    Claim,
+    ClaimKind,
+    Disagreement,
+    Evidence,
+    StoryMaterial,
+    TimelineEntry,
+)
+from storyline.synthesize.claim_facts import DATED, Fact, StoryContext, extract_facts
 from storyline.synthesize.claim_facts.places import contains
 from storyline.synthesize.claim_groups import INTERVAL_KINDS, Bucket, ClaimGroup
 from storyline.synthesize.disagreements import find_disagreements
@@ -196,6 +203,8 @@ def _statement(kind: ClaimKind, subject: str, predicate: str, value: str, retrac
         text = f"{predicate} {subject} {value}"
     elif kind is ClaimKind.STATEMENT:
         text = f"{subject} said: {value}"
+    elif kind is ClaimKind.EVENT and predicate == DATED:
+        text = f"{value}: {subject}"
     elif kind is ClaimKind.EVENT:
         text = f"{subject}: {predicate} {value}"
     else:
@@ -288,13 +297,15 @@ def group_claims(ctx: StoryContext, facts: Sequence[Fact]) -> list[ClaimGroup]:
 
 
 def analyze_claims(
-    material: StoryMaterial,
+    material: StoryMaterial, timeline: Sequence[TimelineEntry] | None = None
 ) -> tuple[tuple[Claim, ...], tuple[Disagreement, ...]]:
     """A story's claims (most independent sources first, then id) and their disagreements.
 
+    ``timeline`` is the story's (:func:`storyline.synthesize.timeline.build_timeline`), whose
+    dated clauses become event claims; it is built here when not given.
     Deterministic: the same material gives the same claims, ids and order.
     """
-    ctx, facts = extract_facts(material)
+    ctx, facts = extract_facts(material, timeline)
     groups = group_claims(ctx, facts)
     disagreements = find_disagreements(groups, ctx)
     claims = tuple(g.claim for g in groups if g.claim is not None)

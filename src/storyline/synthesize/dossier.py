@@ -59,7 +59,8 @@ def build_dossier(
     settings = settings or DossierSettings()
     if summarizer is None:
         summarizer = load_summarizer(settings.summarizer)
-    claims, disagreements = analyze_claims(material)
+    timeline = build_timeline(material)
+    claims, disagreements = analyze_claims(material, timeline)
     brief = build_brief(
         material,
         claims,
@@ -85,6 +86,6 @@ def build_dossier(
         quotes=quotes_by_speaker(material),
         claims=claims,
         disagreements=disagreements,
-        timeline=build_timeline(material),
+        timeline=timeline,
         brief=brief,
     )

@@ -15,7 +15,9 @@ counts, and :mod:`.scopes`, where it holds), :mod:`.events` (dated events and pe
 
 from __future__ import annotations
 
-from storyline.model import StoryMaterial
+from collections.abc import Sequence
+
+from storyline.model import StoryMaterial, TimelineEntry
 from storyline.synthesize.claim_facts.context import (
     Fact,
     StoryContext,
@@ -23,12 +25,18 @@ from storyline.synthesize.claim_facts.context import (
     story_context,
     withdraw_everywhere,
 )
-from storyline.synthesize.claim_facts.events import date_interval, event_facts
+from storyline.synthesize.claim_facts.events import (
+    DATED,
+    date_interval,
+    dated_event_facts,
+    event_facts,
+)
 from storyline.synthesize.claim_facts.figures import figure_interval, format_figure, quantity_facts
 from storyline.synthesize.claim_facts.places import read_places
 from storyline.synthesize.claim_facts.statements import statement_facts, superlative_facts
 
 __all__ = [
+    "DATED",
     "Fact",
     "StoryContext",
     "date_interval",
@@ -38,8 +46,13 @@ __all__ = [
 ]
 
 
-def extract_facts(material: StoryMaterial) -> tuple[StoryContext, list[Fact]]:
-    """All facts of a story's articles, in story order."""
+def extract_facts(
+    material: StoryMaterial, timeline: Sequence[TimelineEntry] | None = None
+) -> tuple[StoryContext, list[Fact]]:
+    """All facts of a story's articles, in story order, then the dated clauses of its
+    ``timeline`` (built here when not given) as events."""
+    from storyline.synthesize.timeline import build_timeline
+
     ctx = story_context(material)
     facts: list[Fact] = []
     articles = prepare(ctx)
@@ -49,4 +62,7 @@ def extract_facts(material: StoryMaterial) -> tuple[StoryContext, list[Fact]]:
         facts.extend(superlative_facts(art))
         facts.extend(withdraw_everywhere(event_facts(ctx, art)))
         facts.extend(statement_facts(ctx, art))
+    if timeline is None:
+        timeline = build_timeline(material)
+    facts.extend(withdraw_everywhere(dated_event_facts(articles, timeline, facts)))
     return ctx, facts

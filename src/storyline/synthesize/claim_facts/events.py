@@ -4,9 +4,10 @@ person's states ("pleaded not guilty")."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 
-from storyline.model import ClaimKind, Span, TimexType
+from storyline.model import ClaimKind, Span, TimelineEntry, Timex, TimexType
 from storyline.synthesize.claim_facts.context import (
     ArticleView,
     Fact,
@@ -15,6 +16,9 @@ from storyline.synthesize.claim_facts.context import (
     is_withdrawn,
     rx,
 )
+
+DATED = "dated"
+"""The predicate of an event read off a dated clause of the timeline (its subject is the clause)."""
 
 # -- dated events and states -------------------------------------------------------------------
 
@@ -271,6 +275,162 @@ def event_facts(ctx: StoryContext, art: ArticleView) -> list[Fact]:
                     attributed=attribution(ctx, art, start, end),
                     retracted=retracted,
                     order=(art.position, start),
+                )
+            )
+    return facts
+
+
+# -- dated clauses of the timeline -------------------------------------------------------------
+
+# A date line of a page ("Updated: ...", "Posted ...", a URL): the page's own date.
+_PAGE_LINE = rx(
+    r"https?:|www\.|\b(?:updated|published|posted|last modified|modified)\b"
+    r"|\d{1,2}:\s?\d{2}\s*(?:hrs|gmt|ist|bst|utc|et|est|pst)\b"
+)
+_CALENDAR_WORDS = frozenset(
+    """
+    mon tue tues wed thu thur thurs fri sat sun monday tuesday wednesday thursday friday saturday
+    sunday jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june
+    july august september october november december am pm hrs gmt bst ist utc est pst
+    """.split()  # noqa: SIM905  (a word list reads better as text)
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
+_MIN_LINE_WORDS = 3
+"""Words besides the date a line needs to say what happened ("Nov 12 2011, 01:19 hrs" has none)."""
+# A date as the bound of a span of time ("since 1996", "from 1995 to 1997", "until July"): it
+# dates no happening, only how long a state lasted.
+_BOUND_BEFORE = rx(r"\b(?:since|until|till|through|from)\s+(?:(?:the|late|early|mid)\s+)?$")
+_RANGE_END_BEFORE = rx(r"\bfrom\s+\S+(?:\s+\S+)?\s+(?:to|-|–|until)\s+$")
+# A year qualifying the thing a preposition introduces ("an aide to Romney's 2012 campaign",
+# "chairman during the 2000 election"): a role or a background, not a happening of the story.
+_QUALIFIER_BEFORE = re.compile(
+    r"\b(?:to|for|during|since|of|with|under)\s+(?:the\s+|an?\s+|his\s+|her\s+|their\s+|its\s+"
+    r"|(?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.-]*['’]s\s+)?$"
+)
+_NOUN_AFTER = re.compile(r"[ \t]+[a-z]")
+_CLOCK_ONLY = rx(r"^(?:at\s+)?(?:about\s+)?[\d:.\s]+(?:a\.?\s?m\.?|p\.?\s?m\.?|o['’]clock|hrs?)?$")
+_DAY_WORD = rx(
+    r"\b(?:yesterday|today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|\d{4}"
+)
+EVENT_SUBJECT_CHARS = 160
+"""A dated event's subject (its clause) is cut at a word boundary past this length."""
+
+
+def dates_a_happening(text: str, timex: Timex) -> bool:
+    """Whether ``timex`` dates something that happened (or is scheduled) in its clause: not a
+    clock time alone ("by 9:30 p.m."), not a page's date line or URL, not the bound of a span
+    of time ("since 1996", "from 1995 to 1997"), not a year qualifying a role or background
+    ("an aide to Romney's 2012 campaign")."""
+    if timex.type is TimexType.TIME and not _DAY_WORD.search(timex.text):
+        return False  # a clock time: the day is only the publication's
+    line_start = text.rfind("\n", 0, timex.start) + 1
+    line_end = text.find("\n", timex.end)
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    if _PAGE_LINE.search(line):
+        return False
+    words = [
+        w
+        for w in _WORD.findall(
+            text[line_start : timex.start] + " " + text[timex.end : line_start + len(line)]
+        )
+        if w.lower().strip("'’") not in _CALENDAR_WORDS
+    ]
+    if len(words) < _MIN_LINE_WORDS:
+        return False  # a date line ("22 Jul 2013"), not a clause
+    before = text[max(line_start, timex.start - 60) : timex.start]
+    if _BOUND_BEFORE.search(before) or _RANGE_END_BEFORE.search(before):
+        return False
+    if re.fullmatch(r"\d{4}", timex.text) and _QUALIFIER_BEFORE.search(before):
+        return _NOUN_AFTER.match(text, timex.end) is None
+    return True
+
+
+def _subject_text(text: str) -> str:
+    text = " ".join(text.split()).rstrip(" .;:,")
+    if len(text) <= EVENT_SUBJECT_CHARS:
+        return text
+    cut = text.rfind(" ", 0, EVENT_SUBJECT_CHARS)
+    return text[: cut if cut > 0 else EVENT_SUBJECT_CHARS].rstrip(" ,;:") + "…"
+
+
+def dated_event_facts(
+    articles: Sequence[ArticleView], timeline: Sequence[TimelineEntry], covered: Sequence[Fact]
+) -> list[Fact]:
+    """An event fact for each dated clause of the timeline that dates a happening
+    (:func:`dates_a_happening`), its value the clause's date at its precision. The clauses of
+    one timeline entry (one happening told in other words) share one subject, the entry's
+    text, so that they make one claim; a clause a trigger event already dates (``covered``:
+    "the strike began on March 6") is left to it."""
+    views = {a.article.id: a for a in articles}
+    taken = {(f.article_id, f.start, f.end, f.value) for f in covered if f.kind is ClaimKind.EVENT}
+    taken_spans = [
+        (f.article_id, f.start, f.end, f.low, f.high) for f in covered if f.kind is ClaimKind.EVENT
+    ]
+    facts: list[Fact] = []
+    for entry in timeline:
+        subject = _subject_text(entry.text)
+        period = date_interval(entry.date)
+        if period is None:
+            continue
+        for evidence in entry.sources:
+            art = views.get(evidence.article_id)
+            if art is None:
+                continue
+            text = art.article.text
+            when: tuple[int, int, str] | None = None
+            at = evidence.start
+            for t in art.annotations.timexes:
+                if not (evidence.start <= t.start and t.end <= evidence.end):
+                    continue
+                if t.type not in (TimexType.DATE, TimexType.TIME):
+                    continue
+                interval = date_interval(t.value)
+                if interval is None or not dates_a_happening(text, t):
+                    continue
+                interval = _coarsen(interval, t.text)
+                if not (period[0] <= interval[1] and interval[0] <= period[1]):
+                    continue  # another date of the clause, of another entry
+                if when is None or interval[1] - interval[0] < when[1] - when[0]:
+                    when, at = interval, t.start
+            if when is None:
+                continue
+            if any(
+                a == art.article.id
+                and s < evidence.end
+                and evidence.start < e
+                and lo is not None
+                and hi is not None
+                and lo <= when[1]
+                and when[0] <= hi
+                for a, s, e, lo, hi in taken_spans
+            ):
+                continue
+            if (art.article.id, evidence.start, evidence.end, when[2]) in taken:
+                continue
+            facts.append(
+                Fact(
+                    kind=ClaimKind.EVENT,
+                    article_id=art.article.id,
+                    start=evidence.start,
+                    end=evidence.end,
+                    measure=subject,
+                    predicate=DATED,
+                    scope="",
+                    value=when[2],
+                    low=float(when[0]),
+                    high=float(when[1]),
+                    as_of=art.published,
+                    retracted=is_withdrawn(
+                        text,
+                        Span(
+                            start=evidence.start,
+                            end=evidence.end,
+                            text=text[evidence.start : evidence.end],
+                        ),
+                        at,
+                    ),
+                    order=(art.position, at),
                 )
             )
     return facts
