@@ -202,6 +202,12 @@ def _dense_sum(vectors: Iterable[Sequence[float]]) -> tuple[float, ...]:
     return tuple(float(x) for x in total)
 
 
+def _lead_periods(raw: Mapping[str, float]) -> dict[str, float]:
+    """The period features of raw features (a few at most): looked for once per article, not
+    once per candidate story."""
+    return {f: w for f, w in raw.items() if f[0] == "p"}
+
+
 def _scored(raw: Mapping[str, float]) -> Mapping[str, float]:
     """The features that are scored and counted: all but the lead's periods."""
     if not any(f.startswith(PERIOD) for f in raw):
@@ -430,7 +436,9 @@ class StoryClusterer:
         ``raw``, for the periods its lead refers to, and its lead vector ``dense``) to a
         story."""
         components = self._components(vector, _norms(vector), story, dense)
-        return self._combine(components) * self._decay(when, raw or {}, story, components)
+        return self._combine(components) * self._decay(
+            when, _lead_periods(raw or {}), story, components
+        )
 
     def _lookup(self, vector: Mapping[str, float]) -> dict[str, float]:
         """The article's strongest terms and entity keys, normalized per namespace."""
@@ -479,10 +487,11 @@ class StoryClusterer:
         unit = _normalized(vector)
         lookup = _strongest(unit)
         profiles = index.stories(self._candidates(lookup))
+        dated = _lead_periods(raw)
         for story_id, story in profiles.items():
             components = self._components(vector, norms, story, dense)
             score = self._combine(components) * self._decay(
-                article.published, raw, story, components
+                article.published, dated, story, components
             )
             scored.append((score, story_id))
         scored.sort(key=lambda pair: (-pair[0], profiles[pair[1]].created))
@@ -522,7 +531,7 @@ class StoryClusterer:
         time = ""
         if best is not None:
             components = self._components(vector, norms, profiles[best], dense)
-            time = self._time(article.published, raw, profiles[best], components)[1]
+            time = self._time(article.published, dated, profiles[best], components)[1]
         names = {"e:" + k: v for k, v in extracted.entity_names.items()}
         story = self._extend(
             story, article, unit, arrival, update_centroid=True, names=names, dense=dense
@@ -801,9 +810,10 @@ class StoryClusterer:
         norms = _norms(vector)
         profiles = index.stories([s for s in self.candidates(vector) if s != story_id])
         scored: list[tuple[float, str]] = []
+        dated = _lead_periods(article.features)
         for other, profile in profiles.items():
             components = self._components(vector, norms, profile, article.dense)
-            decay = self._decay(article.published, article.features, profile, components)
+            decay = self._decay(article.published, dated, profile, components)
             scored.append((self._combine(components) * decay, other))
         scored.sort(key=lambda pair: (-pair[0], profiles[pair[1]].created))
         threshold = self.settings.threshold
