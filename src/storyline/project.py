@@ -423,7 +423,11 @@ class Project:
         """Everything the dossier of a story is built from: its articles in story order, their
         annotations and their corpus entities (NotFoundError for an unknown story id; an id
         merged away resolves to the surviving story)."""
-        summary = self.story(story_id)
+        return self.material_of(self.story(story_id))
+
+    def material_of(self, summary: StorySummary) -> StoryMaterial:
+        """The material of the articles ``summary`` lists, in its order (see
+        :meth:`story_material`); the summary may put together articles of several stories."""
         articles = tuple(self.store.article(a) for a in summary.article_ids)
         annotations = {}
         for article in articles:

@@ -661,30 +661,17 @@ def _joined_material(
     articles.sort(
         key=lambda a: (a.published is None, a.published or 0, position.get(a.id, len(position)))
     )
-    ids = tuple(a.id for a in articles)
-    annotations = {}
-    for article in articles:
-        found = project.annotations(article.id)
-        if found is not None:
-            annotations[article.id] = found
-    entities, names = project.entity_linker.story_entities(ids)
     dated = [a.published for a in articles if a.published is not None]
     main = max(stories, key=lambda s: len(s.article_ids))
     summary = StorySummary(
         id=main.id,
         title=main.title,
-        article_ids=ids,
+        article_ids=tuple(a.id for a in articles),
         first_published=min(dated) if dated else None,
         last_published=max(dated) if dated else None,
         sources=len({a.source for a in articles if a.source}),
     )
-    return StoryMaterial(
-        story=summary,
-        articles=tuple(articles),
-        annotations=annotations,
-        entities=tuple(entities),
-        entity_names=names,
-    )
+    return project.material_of(summary)
 
 
 _NUMBER_WORDS = {
