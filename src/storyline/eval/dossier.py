@@ -764,23 +764,22 @@ def _total(stories: Iterable[StoryScores]) -> StoryScores:
     def add(name: str) -> int:
         return sum(int(getattr(s, name)) for s in items)
 
+    def summed(counts: Sequence[PRF]) -> PRF:
+        return PRF(
+            true_positives=sum(c.true_positives for c in counts),
+            predicted=sum(c.predicted for c in counts),
+            gold=sum(c.gold for c in counts),
+        )
+
     return StoryScores(
         story="total",
         documents=add("documents"),
         stories_found=add("stories_found"),
-        claims=PRF(
-            true_positives=sum(s.claims.true_positives for s in items),
-            predicted=sum(s.claims.predicted for s in items),
-            gold=sum(s.claims.gold for s in items),
-        ),
+        claims=summed([s.claims for s in items]),
         gold_claims_matched=add("gold_claims_matched"),
         named=add("named"),
         figures_matched=add("figures_matched"),
-        disagreements=PRF(
-            true_positives=sum(s.disagreements.true_positives for s in items),
-            predicted=sum(s.disagreements.predicted for s in items),
-            gold=sum(s.disagreements.gold for s in items),
-        ),
+        disagreements=summed([s.disagreements for s in items]),
         gold_disagreements_matched=add("gold_disagreements_matched"),
         types_right=add("types_right"),
         unscored_disagreements=add("unscored_disagreements"),
